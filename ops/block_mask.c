@@ -1,0 +1,168 @@
+/*
+ * block_mask.c: zero random time blocks of x [B, C, T], all channels alike
+ * (SEMANTICS.md section 1), on the CPU.
+ *
+ * Per sample: draw n_blocks starts from the Philox stream (philox.h, shared with
+ * the CUDA kernel), sort and merge them into disjoint spans, then stream every
+ * row once: memcpy the gaps and memset the spans (out of place), or memset only
+ * the spans (in place). That keeps the work a plain copy's. Rows are split
+ * evenly over OpenMP threads; a thread redraws a sample's spans only when its
+ * range enters a new sample.
+ */
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "internal.h"
+
+/* Below this many bytes a second thread costs more than it saves. */
+#define SSRL_MASK_PARALLEL_BYTES (1 << 18)
+
+static void draw_starts(uint64_t seed, int64_t b, int64_t T, int64_t block_size, int64_t n,
+                        int64_t *starts /* [n] */) {
+  const uint64_t R = ssrl_start_range(T, block_size);
+  for (int64_t i = 0; 4 * i < n; ++i) {
+    const ssrl_u32x4 g = ssrl_mask_stream_group(seed, (uint64_t)b, (uint64_t)i);
+    for (int m = 0; m < 4 && 4 * i + m < n; ++m) starts[4 * i + m] = ssrl_start_from_u32(g.v[m], R);
+  }
+}
+
+SSRL_API ssrl_status ssrl_block_starts(uint64_t seed, int64_t B, int64_t T, double mask_ratio,
+                                       int64_t block_size, int64_t *starts) {
+  int64_t n, total;
+  ssrl_status st = ssrl_block_count(T, mask_ratio, block_size, &n);
+  if (st != SSRL_OK) return st;
+  if (B < 0) return SSRL_ERR_SHAPE;
+  if (!ssrl_mul_ok(B, n, &total)) return SSRL_ERR_SHAPE;
+  if (total > 0 && starts == NULL) return SSRL_ERR_NULL_POINTER;
+  for (int64_t b = 0; b < B; ++b) draw_starts(seed, b, T, block_size, n, starts + b * n);
+  return SSRL_OK;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static void sort_i64(int64_t *v, int64_t n) {
+  if (n > 32) {
+    qsort(v, (size_t)n, sizeof *v, cmp_i64);
+    return;
+  }
+  for (int64_t i = 1; i < n; ++i) {
+    const int64_t key = v[i];
+    int64_t j = i;
+    for (; j > 0 && v[j - 1] > key; --j) v[j] = v[j - 1];
+    v[j] = key;
+  }
+}
+
+/* Sample b's masked spans as disjoint, sorted [begin, end) pairs in spans
+   [2 * n]; returns their count. */
+static int64_t sample_spans(uint64_t seed, int64_t b, int64_t T, int64_t block_size, int64_t n,
+                            int64_t *spans) {
+  int64_t *starts = spans + n; /* upper half as scratch: spans never overtake it */
+  draw_starts(seed, b, T, block_size, n, starts);
+  sort_i64(starts, n);
+  int64_t count = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t s = starts[j];
+    const int64_t e = s + block_size < T ? s + block_size : T;
+    if (count > 0 && s <= spans[2 * count - 1]) {
+      if (e > spans[2 * count - 1]) spans[2 * count - 1] = e;
+    } else {
+      spans[2 * count] = s;
+      spans[2 * count + 1] = e;
+      ++count;
+    }
+  }
+  return count;
+}
+
+static void write_mask_row(uint8_t *mask /* [T] */, int64_t T, const int64_t *spans,
+                           int64_t count) {
+  memset(mask, 0, (size_t)T);
+  for (int64_t k = 0; k < count; ++k)
+    memset(mask + spans[2 * k], 1, (size_t)(spans[2 * k + 1] - spans[2 * k]));
+}
+
+static void mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,
+                     int64_t count) {
+  int64_t t = 0;
+  for (int64_t k = 0; k < count; ++k) {
+    const int64_t s = spans[2 * k], e = spans[2 * k + 1];
+    if (out != x && s > t) memcpy(out + t * es, x + t * es, (size_t)(s - t) * es);
+    memset(out + s * es, 0, (size_t)(e - s) * es);
+    t = e;
+  }
+  if (out != x && T > t) memcpy(out + t * es, x + t * es, (size_t)(T - t) * es);
+}
+
+/* Rows [r0, r1) of the flattened [B * C] rows; mask rows are written by the
+   thread that owns channel 0 of a sample. */
+static void mask_rows(const char *x, char *out, uint8_t *mask, int64_t r0, int64_t r1, int64_t C,
+                      int64_t T, size_t es, int64_t block_size, uint64_t seed, int64_t n,
+                      int64_t *spans) {
+  int64_t b_cached = -1, count = 0;
+  const size_t row_bytes = (size_t)T * es;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t b = r / C;
+    if (b != b_cached) {
+      count = sample_spans(seed, b, T, block_size, n, spans);
+      b_cached = b;
+    }
+    if (mask != NULL && r % C == 0) write_mask_row(mask + b * T, T, spans, count);
+    mask_row(x + (size_t)r * row_bytes, out + (size_t)r * row_bytes, es, T, spans, count);
+  }
+}
+
+SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask, int64_t B,
+                                         int64_t C, int64_t T, size_t elem_size,
+                                         double mask_ratio, int64_t block_size, uint64_t seed) {
+  int64_t n;
+  ssrl_status st = ssrl_check_mask_args(x, out, B, C, T, elem_size, mask_ratio, block_size, &n);
+  if (st != SSRL_OK) return st;
+  const int64_t rows = B * C;
+  const size_t bytes = (size_t)rows * (size_t)T * elem_size;
+  if (n == 0) { /* mask_ratio <= 0: nothing is masked */
+    if (bytes > 0 && out != x) memcpy(out, x, bytes);
+    if (mask != NULL && B * T > 0) memset(mask, 0, (size_t)(B * T));
+    return SSRL_OK;
+  }
+  if (B * T == 0) return SSRL_OK;
+
+  int threads = 1;
+#ifdef _OPENMP
+  if (bytes >= SSRL_MASK_PARALLEL_BYTES && rows > 1) threads = omp_get_max_threads();
+  if (threads > rows) threads = (int)rows;
+#endif
+  if (threads < 1) threads = 1;
+  int64_t *scratch = (int64_t *)malloc((size_t)threads * 2 * (size_t)n * sizeof(int64_t));
+  if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
+
+  if (C == 0) { /* no data, but the mask is still defined */
+    for (int64_t b = 0; mask != NULL && b < B; ++b)
+      write_mask_row(mask + b * T, T, scratch, sample_spans(seed, b, T, block_size, n, scratch));
+    free(scratch);
+    return SSRL_OK;
+  }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+  {
+    int tid = 0, nt = 1;
+#ifdef _OPENMP
+    tid = omp_get_thread_num();
+    nt = omp_get_num_threads();
+#endif
+    const int64_t chunk = rows / nt, rem = rows % nt;
+    const int64_t r0 = tid * chunk + (tid < rem ? tid : rem);
+    const int64_t r1 = r0 + chunk + (tid < rem ? 1 : 0);
+    mask_rows((const char *)x, (char *)out, mask, r0, r1, C, T, elem_size, block_size, seed, n,
+              scratch + (size_t)tid * 2 * (size_t)n);
+  }
+  free(scratch);
+  return SSRL_OK;
+}

@@ -1,0 +1,181 @@
+/*
+ * ssrl_ecg.h: the public C ABI of the ssrl_ecg operator library.
+ *
+ * Three operations for self-supervised ECG learning, on the CPU (C11) and,
+ * where the library was built with CUDA, on the GPU:
+ *
+ *   block mask        zero random time blocks of x [B, C, T], all channels alike
+ *   confusion counts  (TP, FP, TN, FN) for C classes x K thresholds, one pass
+ *   AUROC             exact, tie-correct, per class, 64-bit counts
+ *
+ * The behaviour is specified in SEMANTICS.md (sections 1, 2, 3 and 5). C99, no
+ * torch and no CUDA headers: usable from C and C++. Every entry point returns an
+ * ssrl_status and never aborts; ssrl_status_string() names a status. Sizes are
+ * int64_t; arrays are dense and row-major. On error, outputs are left untouched
+ * unless the function says otherwise.
+ *
+ * CUDA entry points take device pointers and a cudaStream_t passed as void *,
+ * never synchronize and never allocate: an op that needs scratch space has a
+ * ..._workspace_size() query and the caller passes the buffer. In a build
+ * without CUDA they exist and return SSRL_ERR_NOT_COMPILED.
+ */
+#ifndef SSRL_ECG_H
+#define SSRL_ECG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version ------------------------------------------------------------ */
+#define SSRL_ECG_VERSION_MAJOR 0
+#define SSRL_ECG_VERSION_MINOR 1
+#define SSRL_ECG_VERSION_PATCH 0
+#define SSRL_ECG_VERSION_NUMBER \
+  (SSRL_ECG_VERSION_MAJOR * 10000 + SSRL_ECG_VERSION_MINOR * 100 + SSRL_ECG_VERSION_PATCH)
+#define SSRL_ECG_STRINGIFY_(x) #x
+#define SSRL_ECG_STRINGIFY(x) SSRL_ECG_STRINGIFY_(x)
+#define SSRL_ECG_VERSION_STRING                                            \
+  SSRL_ECG_STRINGIFY(SSRL_ECG_VERSION_MAJOR) "." SSRL_ECG_STRINGIFY(       \
+      SSRL_ECG_VERSION_MINOR) "." SSRL_ECG_STRINGIFY(SSRL_ECG_VERSION_PATCH)
+
+/* ---- visibility: only the ssrl_* entry points are exported --------------- */
+#if defined(_WIN32)
+#  if defined(SSRL_ECG_BUILDING) && !defined(SSRL_ECG_STATIC)
+#    define SSRL_API __declspec(dllexport)
+#  elif !defined(SSRL_ECG_STATIC)
+#    define SSRL_API __declspec(dllimport)
+#  else
+#    define SSRL_API
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define SSRL_API __attribute__((visibility("default")))
+#else
+#  define SSRL_API
+#endif
+
+/* ---- status codes -------------------------------------------------------- */
+typedef enum {
+  SSRL_OK = 0,
+  SSRL_ERR_INVALID_ARGUMENT = 1, /* a scalar argument out of range (ratio, block_size, T) */
+  SSRL_ERR_NULL_POINTER = 2,     /* a required pointer is NULL */
+  SSRL_ERR_SHAPE = 3,            /* a negative size, or sizes whose product overflows */
+  SSRL_ERR_DTYPE = 4,            /* element size not 1/2/4/8, or an unknown ssrl_dtype */
+  SSRL_ERR_CUDA = 5,             /* a CUDA launch or CUB call failed */
+  SSRL_ERR_LABEL_VALUE = 6,      /* y_true holds a value other than 0 or 1 */
+  SSRL_ERR_NAN_SCORE = 7,        /* y_prob holds a NaN */
+  SSRL_ERR_NAN_THRESHOLD = 8,    /* thresholds holds a NaN */
+  SSRL_ERR_OUT_OF_MEMORY = 9,    /* a CPU scratch allocation failed */
+  SSRL_ERR_WORKSPACE = 10,       /* the workspace passed is smaller than its query said */
+  SSRL_ERR_NOT_COMPILED = 11,    /* a CUDA entry point in a build without CUDA */
+  SSRL_STATUS_COUNT_ = 12        /* number of codes; not a status */
+} ssrl_status;
+
+typedef enum { SSRL_FLOAT32 = 0, SSRL_FLOAT64 = 1, SSRL_FLOAT16 = 2, SSRL_BFLOAT16 = 3 } ssrl_dtype;
+
+/* A static, never-NULL sentence for any value, "unknown status" for others. */
+SSRL_API const char *ssrl_status_string(ssrl_status status);
+
+/* SSRL_ECG_VERSION_NUMBER of the library actually loaded. */
+SSRL_API unsigned ssrl_version_number(void);
+SSRL_API const char *ssrl_version_string(void);
+
+/* 1 when this build holds the CUDA kernels, else 0 (says nothing about a GPU). */
+SSRL_API int ssrl_has_cuda(void);
+
+/* ---- block mask (SEMANTICS.md section 1) -------------------------------- */
+
+/* n_blocks for one sample: max(1, int((T * mask_ratio) // block_size)) with
+   Python's float floor division; 0 when mask_ratio <= 0.
+   SSRL_ERR_NULL_POINTER: n_blocks NULL. SSRL_ERR_SHAPE: T < 0.
+   SSRL_ERR_INVALID_ARGUMENT: mask_ratio NaN, infinite or > 1, block_size < 1,
+   T >= 2^32. */
+SSRL_API ssrl_status ssrl_block_count(int64_t T, double mask_ratio, int64_t block_size,
+                                      int64_t *n_blocks);
+
+/* starts [B, n_blocks]: start_j of sample b, as in section 1 (Philox4x32-10,
+   key = seed, counter (i, b)). Errors as ssrl_block_count, plus
+   SSRL_ERR_SHAPE for B < 0 and SSRL_ERR_NULL_POINTER for starts NULL when
+   B * n_blocks > 0. */
+SSRL_API ssrl_status ssrl_block_starts(uint64_t seed, int64_t B, int64_t T, double mask_ratio,
+                                       int64_t block_size, int64_t *starts);
+
+/* x, out: [B, C, T] of elem_size bytes each (1, 2, 4 or 8); out == x masks in
+   place (only the masked spans are written); mask [B, T] (1 = masked) may be
+   NULL; mask_ratio <= 0 copies x and zeroes mask. Uses OpenMP threads where
+   built with OpenMP. Partially overlapping x and out are not supported.
+   Errors as ssrl_block_starts, plus SSRL_ERR_DTYPE for elem_size and
+   SSRL_ERR_OUT_OF_MEMORY for a failed scratch allocation. */
+SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask, int64_t B,
+                                         int64_t C, int64_t T, size_t elem_size,
+                                         double mask_ratio, int64_t block_size, uint64_t seed);
+
+/* ---- confusion counts (section 2) ---------------------------------------- */
+
+/* y_true [N, C] of 0/1; y_prob [N, C] of prob_dtype; thresholds [K] in any
+   order; counts [C, K, 4] int64 = (TP, FP, TN, FN) with the prediction
+   y_prob >= threshold compared in prob_dtype (thresholds rounded to it first).
+   SSRL_ERR_LABEL_VALUE, SSRL_ERR_NAN_SCORE, SSRL_ERR_NAN_THRESHOLD on bad
+   values; SSRL_ERR_SHAPE for negative sizes; SSRL_ERR_DTYPE for prob_dtype. */
+SSRL_API ssrl_status ssrl_confusion_counts_cpu(const uint8_t *y_true, const void *y_prob,
+                                               ssrl_dtype prob_dtype, int64_t N, int64_t C,
+                                               const double *thresholds, int64_t K,
+                                               int64_t *counts);
+
+/* ---- AUROC (section 3) --------------------------------------------------- */
+
+/* auroc [C] float64, tied scores counted half (Mann-Whitney with mid-ranks);
+   NaN for a class whose labels are all 0 or all 1, or when N == 0.
+   Errors as ssrl_confusion_counts_cpu (no thresholds). */
+SSRL_API ssrl_status ssrl_auroc_cpu(const uint8_t *y_true, const void *y_prob,
+                                    ssrl_dtype prob_dtype, int64_t N, int64_t C, double *auroc);
+
+/* ---- CUDA twins ---------------------------------------------------------- */
+/* All pointers below are device pointers; stream is a cudaStream_t (NULL: the
+   legacy default stream). Argument errors are found on the host, before any
+   launch, with the CPU codes. Bad *values* (labels, NaN) can only be seen on the
+   device: the kernels OR a bit into *invalid (device int32, may be NULL),
+   1 = SSRL_ERR_LABEL_VALUE seen, 2 = SSRL_ERR_NAN_SCORE seen, 4 =
+   SSRL_ERR_NAN_THRESHOLD seen; the caller reads it when it next syncs. The
+   outputs for a class with bad values are then unspecified. */
+
+/* As ssrl_block_mask_cpu; seed points to one uint64 on the device (read by the
+   kernel, so a CUDA graph replays with whatever seed is there). In place
+   (out == x) writes only the masked spans. */
+SSRL_API ssrl_status ssrl_block_mask_cuda(const void *x, void *out, uint8_t *mask, int64_t B,
+                                          int64_t C, int64_t T, size_t elem_size,
+                                          double mask_ratio, int64_t block_size,
+                                          const uint64_t *seed, void *stream);
+
+/* Bytes of workspace ssrl_confusion_counts_cuda needs for these sizes. */
+SSRL_API ssrl_status ssrl_confusion_counts_cuda_workspace_size(int64_t N, int64_t C, int64_t K,
+                                                               size_t *bytes);
+
+/* As ssrl_confusion_counts_cpu; thresholds [K] float64 and counts [C, K, 4]
+   int64 on the device; workspace of at least the queried size, 256-byte
+   aligned. */
+SSRL_API ssrl_status ssrl_confusion_counts_cuda(const uint8_t *y_true, const void *y_prob,
+                                                ssrl_dtype prob_dtype, int64_t N, int64_t C,
+                                                const double *thresholds, int64_t K,
+                                                int64_t *counts, int32_t *invalid,
+                                                void *workspace, size_t workspace_bytes,
+                                                void *stream);
+
+/* Bytes of workspace ssrl_auroc_cuda needs for these sizes and dtype.
+   SSRL_ERR_SHAPE when N * C >= 2^31 (CUB's segmented sort limit). */
+SSRL_API ssrl_status ssrl_auroc_cuda_workspace_size(int64_t N, int64_t C, ssrl_dtype prob_dtype,
+                                                    size_t *bytes);
+
+/* As ssrl_auroc_cpu; auroc [C] float64 on the device. */
+SSRL_API ssrl_status ssrl_auroc_cuda(const uint8_t *y_true, const void *y_prob,
+                                     ssrl_dtype prob_dtype, int64_t N, int64_t C, double *auroc,
+                                     int32_t *invalid, void *workspace, size_t workspace_bytes,
+                                     void *stream);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SSRL_ECG_H */

@@ -1,0 +1,93 @@
+/*
+ * internal.h: helpers shared by the C library and the CUDA launchers.
+ *
+ * Argument checks (host only, so CPU and CUDA refuse exactly the same input) and
+ * the dtype helpers both paths compile: half/bfloat16 decoding, rounding a
+ * threshold to the score dtype, and order-preserving integer keys for sorting
+ * scores. Internal header: not installed; symbols are hidden.
+ */
+#ifndef SSRL_INTERNAL_H
+#define SSRL_INTERNAL_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "philox.h"
+#include "ssrl_ecg/ssrl_ecg.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Validates the block-mask arguments and returns n_blocks (0 when nothing is
+   masked). x/out/mask are only checked for NULL when there is work to do. */
+ssrl_status ssrl_check_mask_args(const void *x, const void *out, int64_t B, int64_t C, int64_t T,
+                                 size_t elem_size, double mask_ratio, int64_t block_size,
+                                 int64_t *n_blocks);
+
+/* Validates the sizes and pointers shared by confusion counts and AUROC. */
+ssrl_status ssrl_check_score_args(const uint8_t *y_true, const void *y_prob,
+                                  ssrl_dtype prob_dtype, int64_t N, int64_t C);
+
+/* a * b (both >= 0) into *out; 0 when it would pass INT64_MAX. */
+int ssrl_mul_ok(int64_t a, int64_t b, int64_t *out);
+
+/* Bytes of one score of this dtype (0 for an unknown dtype). */
+size_t ssrl_dtype_size(ssrl_dtype dtype);
+
+/* Rounds a double to the nearest value of dtype (ties to even), as numpy does
+   for a Python float compared with an array of that dtype. */
+double ssrl_round_to_dtype(double t, ssrl_dtype dtype);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- dtype decoding, compiled by C and CUDA ------------------------------ */
+
+SSRL_HD float ssrl_bits_to_float(uint32_t bits) {
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+SSRL_HD float ssrl_bf16_to_float(uint16_t h) { return ssrl_bits_to_float((uint32_t)h << 16); }
+
+SSRL_HD float ssrl_half_to_float(uint16_t h) {
+  const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+  const uint32_t exp = (h >> 10) & 0x1fu;
+  const uint32_t man = h & 0x3ffu;
+  if (exp == 0x1fu) return ssrl_bits_to_float(sign | 0x7f800000u | (man << 13));
+  if (exp != 0) return ssrl_bits_to_float(sign | ((exp + 112u) << 23) | (man << 13));
+  /* zero or subnormal: man * 2^-24, exact in float */
+  const float v = (float)man * 5.9604644775390625e-08f;
+  return sign ? -v : v;
+}
+
+/* Score i of y_prob as a double (exact for every dtype). */
+SSRL_HD double ssrl_load_score(const void *p, ssrl_dtype dtype, int64_t i) {
+  switch (dtype) {
+    case SSRL_FLOAT32: return ((const float *)p)[i];
+    case SSRL_FLOAT64: return ((const double *)p)[i];
+    case SSRL_FLOAT16: return ssrl_half_to_float(((const uint16_t *)p)[i]);
+    default: return ssrl_bf16_to_float(((const uint16_t *)p)[i]);
+  }
+}
+
+/* Order-preserving key of a non-NaN float: a < b iff key(a) < key(b), -0 == +0. */
+SSRL_HD uint32_t ssrl_float_key(float f) {
+  uint32_t u;
+  if (f == 0.0f) f = 0.0f; /* fold -0 into +0: they tie */
+  memcpy(&u, &f, sizeof u);
+  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+SSRL_HD uint64_t ssrl_double_key(double d) {
+  uint64_t u;
+  if (d == 0.0) d = 0.0;
+  memcpy(&u, &d, sizeof u);
+  return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
+}
+
+#endif /* SSRL_INTERNAL_H */

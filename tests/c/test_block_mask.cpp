@@ -1,0 +1,155 @@
+// ssrl_block_mask_cpu against a hand-computed case and naive.h's mask, for every
+// element size, in place and out of place, awkward sizes and every error path.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "naive.h"
+#include "ssrl_ecg/ssrl_ecg.h"
+
+namespace {
+
+std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto &b : v) b = static_cast<uint8_t>(rng() | 1);  // never zero: masked bytes stand out
+  return v;
+}
+
+// Checks out = x with masked time steps zeroed (every channel), mask = naive.
+void check_against_naive(int64_t B, int64_t C, int64_t T, size_t es, double ratio, int64_t bs,
+                         uint64_t seed) {
+  SCOPED_TRACE(testing::Message() << "B=" << B << " C=" << C << " T=" << T << " es=" << es
+                                  << " ratio=" << ratio << " bs=" << bs << " seed=" << seed);
+  const size_t n = static_cast<size_t>(B * C * T) * es;
+  std::vector<uint8_t> x = random_bytes(n, 7), out(n, 0xAB), mask(static_cast<size_t>(B * T), 7);
+  ASSERT_EQ(ssrl_block_mask_cpu(x.data(), out.data(), mask.data(), B, C, T, es, ratio, bs, seed),
+            SSRL_OK);
+  std::vector<uint8_t> ref = ratio > 0 ? naive::mask(seed, B, T, ratio, bs)
+                                       : std::vector<uint8_t>(static_cast<size_t>(B * T), 0);
+  ASSERT_EQ(mask, ref);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t t = 0; t < T; ++t) {
+        size_t off = static_cast<size_t>((b * C + c) * T + t) * es;
+        for (size_t k = 0; k < es; ++k)
+          ASSERT_EQ(out[off + k], ref[b * T + t] ? 0 : x[off + k]) << b << "," << c << "," << t;
+      }
+  // In place gives the same bytes; without a mask output too.
+  std::vector<uint8_t> inplace = x;
+  ASSERT_EQ(ssrl_block_mask_cpu(inplace.data(), inplace.data(), nullptr, B, C, T, es, ratio, bs,
+                                seed),
+            SSRL_OK);
+  ASSERT_EQ(inplace, out);
+}
+
+TEST(BlockMask, HandComputed) {
+  // seed 0, sample 0: one block (100 * 0.1 // 10 = 1) starting at 36 (test_philox).
+  std::vector<float> x(2 * 100);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i + 1);
+  std::vector<float> out(x.size());
+  std::vector<uint8_t> mask(100);
+  ASSERT_EQ(ssrl_block_mask_cpu(x.data(), out.data(), mask.data(), 1, 2, 100, 4, 0.1, 10, 0),
+            SSRL_OK);
+  for (int c = 0; c < 2; ++c)
+    for (int t = 0; t < 100; ++t) {
+      bool masked = t >= 36 && t < 46;
+      EXPECT_EQ(mask[t], masked ? 1 : 0);
+      EXPECT_EQ(out[c * 100 + t], masked ? 0.0f : x[c * 100 + t]);
+    }
+}
+
+TEST(BlockMask, EveryElementSize) {
+  for (size_t es : {1, 2, 4, 8}) check_against_naive(3, 4, 257, es, 0.3, 16, 99);
+}
+
+TEST(BlockMask, AwkwardSizes) {
+  check_against_naive(0, 12, 5000, 4, 0.15, 50, 1);   // B = 0
+  check_against_naive(2, 12, 1, 4, 0.5, 50, 2);       // T = 1
+  check_against_naive(2, 3, 20, 4, 0.5, 50, 3);       // T < block_size: whole sample
+  check_against_naive(2, 3, 50, 4, 0.5, 50, 4);       // T = block_size
+  check_against_naive(3, 12, 769, 2, 0.15, 50, 5);    // odd T
+  check_against_naive(2, 12, 5125, 4, 0.15, 50, 6);   // odd T
+  check_against_naive(5, 1, 1000, 8, 0.6, 3, 7);      // C = 1, many overlapping blocks
+  check_against_naive(2, 2, 100, 4, 1.0, 1, 8);       // every step drawn
+  check_against_naive(4, 12, 1000, 4, 0.15, 50, 1ull << 40);  // seed above 2^32
+}
+
+TEST(BlockMask, ParallelPathMatchesNaive) {
+  // 64 * 12 * 1000 floats = 3 MB: split over threads, samples straddle threads.
+  check_against_naive(64, 12, 1000, 4, 0.15, 50, 2024);
+  check_against_naive(7, 13, 5125, 4, 0.25, 33, 11);
+}
+
+TEST(BlockMask, NonPositiveRatioCopies) {
+  check_against_naive(3, 2, 100, 4, 0.0, 10, 1);
+  check_against_naive(3, 2, 100, 4, -1.0, 10, 1);
+}
+
+TEST(BlockMask, NoChannelsStillWritesMask) {
+  std::vector<uint8_t> mask(3 * 100, 9);
+  ASSERT_EQ(ssrl_block_mask_cpu(nullptr, nullptr, mask.data(), 3, 0, 100, 4, 0.2, 10, 5),
+            SSRL_OK);
+  EXPECT_EQ(mask, naive::mask(5, 3, 100, 0.2, 10));
+}
+
+TEST(BlockMask, InPlaceTouchesOnlyMaskedSpans) {
+  // Unmasked bytes keep their value even if another thread wrote them: check
+  // against a copy made before.
+  std::vector<uint8_t> x = random_bytes(4 * 3 * 500 * 4, 3), before = x;
+  std::vector<uint8_t> mask(4 * 500);
+  ASSERT_EQ(ssrl_block_mask_cpu(x.data(), x.data(), mask.data(), 4, 3, 500, 4, 0.3, 20, 77),
+            SSRL_OK);
+  int64_t masked = 0;
+  for (int64_t b = 0; b < 4; ++b)
+    for (int64_t c = 0; c < 3; ++c)
+      for (int64_t t = 0; t < 500; ++t) {
+        size_t off = static_cast<size_t>((b * 3 + c) * 500 + t) * 4;
+        float v;
+        std::memcpy(&v, &x[off], 4);
+        if (mask[b * 500 + t]) {
+          EXPECT_EQ(v, 0.0f);
+          ++masked;
+        } else {
+          EXPECT_EQ(0, std::memcmp(&x[off], &before[off], 4));
+        }
+      }
+  EXPECT_GT(masked, 0);
+}
+
+TEST(BlockMask, SameSeedSameMaskDifferentSeedDifferent) {
+  std::vector<uint8_t> a(8 * 1000), b(8 * 1000), c(8 * 1000);
+  std::vector<float> x(8 * 1000, 1.0f), out(x.size());
+  ASSERT_EQ(ssrl_block_mask_cpu(x.data(), out.data(), a.data(), 8, 1, 1000, 4, 0.3, 50, 1), SSRL_OK);
+  ASSERT_EQ(ssrl_block_mask_cpu(x.data(), out.data(), b.data(), 8, 1, 1000, 4, 0.3, 50, 1), SSRL_OK);
+  ASSERT_EQ(ssrl_block_mask_cpu(x.data(), out.data(), c.data(), 8, 1, 1000, 4, 0.3, 50, 2), SSRL_OK);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST(BlockMask, Errors) {
+  float x[40] = {0}, out[40];
+  uint8_t mask[20];
+  auto call = [&](const void *xp, void *op, int64_t B, int64_t C, int64_t T, size_t es, double r,
+                  int64_t bs) { return ssrl_block_mask_cpu(xp, op, mask, B, C, T, es, r, bs, 0); };
+  EXPECT_EQ(call(nullptr, out, 2, 2, 10, 4, 0.5, 2), SSRL_ERR_NULL_POINTER);
+  EXPECT_EQ(call(x, nullptr, 2, 2, 10, 4, 0.5, 2), SSRL_ERR_NULL_POINTER);
+  EXPECT_EQ(call(x, out, -1, 2, 10, 4, 0.5, 2), SSRL_ERR_SHAPE);
+  EXPECT_EQ(call(x, out, 2, -2, 10, 4, 0.5, 2), SSRL_ERR_SHAPE);
+  EXPECT_EQ(call(x, out, 2, 2, -10, 4, 0.5, 2), SSRL_ERR_SHAPE);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 3, 0.5, 2), SSRL_ERR_DTYPE);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 0, 0.5, 2), SSRL_ERR_DTYPE);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 16, 0.5, 2), SSRL_ERR_DTYPE);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 4, NAN, 2), SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 4, INFINITY, 2), SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 4, 1.5, 2), SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 4, 0.5, 0), SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(call(x, out, 2, 2, 10, 4, 0.5, -5), SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(call(x, out, INT64_MAX, 2, 10, 4, 0.5, 2), SSRL_ERR_SHAPE);
+  EXPECT_EQ(call(x, out, 1, 1, 1ll << 32, 1, 0.5, 2), SSRL_ERR_INVALID_ARGUMENT);
+  // Nothing written on error.
+  for (float v : x) EXPECT_EQ(v, 0.0f);
+}
+
+}  // namespace
