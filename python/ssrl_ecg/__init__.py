@@ -1,0 +1,13 @@
+"""ssrl_ecg: fast, exact building blocks for self-supervised ECG learning.
+
+The reference helpers (``ssrl_ecg.utils``) backed by a C-ABI operator library
+registered as ``torch.ops.ssrl_ecg.*`` (CPU in C, CUDA kernels when built with
+nvcc). See ``ssrl_ecg.utils``, ``ssrl_ecg.ops`` and ``ssrl_ecg.nn``.
+"""
+
+from . import ops  # noqa: F401  (loads the op library and registers fake kernels)
+from .utils import apply_random_mask, choose_device, multilabel_metrics, set_seed
+
+__version__ = "0.1.0"
+
+__all__ = ["apply_random_mask", "choose_device", "multilabel_metrics", "set_seed", "__version__"]

@@ -1,0 +1,248 @@
+"""The reference package's four helpers, on the ssrl_ecg ops.
+
+``set_seed``, ``choose_device``, ``multilabel_metrics`` and ``apply_random_mask``
+keep the reference's signatures and results (SEMANTICS.md sections 1 and 4),
+but run in-graph on the tensor's own device: masking is one pass of a C or CUDA
+kernel seeded from torch's generator, and the metrics come from one batched
+confusion-count pass and an exact AUROC kernel, with a single device-to-host
+copy of the four scalars at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from typing import Any, Dict, Optional, Tuple, Union
+
+import numpy as np
+import torch
+
+from . import ops
+
+__all__ = ["set_seed", "choose_device", "multilabel_metrics", "apply_random_mask",
+           "metrics_and_flags", "draw_seed"]
+
+_EPS = 1e-8  # the reference's epsilon in the micro sensitivity and specificity
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's ``random``, NumPy, torch's CPU and every CUDA generator.
+
+    ``apply_random_mask`` draws its mask seed from torch's generator on the
+    tensor's device, so after ``set_seed`` masks are reproducible too.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)  # numpy takes [0, 2^32)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+
+
+def choose_device(verbose: bool = True) -> torch.device:
+    """``cuda:0`` when a GPU is present (configured as the reference does), else ``cpu``.
+
+    On a GPU: 95% memory fraction, cache emptied, cuDNN benchmark on and
+    deterministic off, a warm-up kernel, and a report of the real device.
+    """
+    if not torch.cuda.is_available():
+        if verbose:
+            print(f"[CPU] No CUDA GPU found; using the CPU ({torch.get_num_threads()} threads, "
+                  f"PyTorch {torch.__version__})")
+        return torch.device("cpu")
+    device = torch.device("cuda:0")
+    torch.cuda.set_per_process_memory_fraction(0.95, device)
+    torch.cuda.empty_cache()
+    torch.backends.cudnn.benchmark = True
+    torch.backends.cudnn.deterministic = False
+    torch.ones(256, 256, device=device).matmul(torch.ones(256, 256, device=device))  # warm-up
+    if verbose:
+        props = torch.cuda.get_device_properties(device)
+        print("[GPU CONFIGURATION]")
+        print(f"  Device: {props.name}")
+        print(f"  GPU Memory: {props.total_memory / 1024**3:.1f} GB")
+        print(f"  CUDA Version: {torch.version.cuda}")
+        print(f"  cuDNN Version: {torch.backends.cudnn.version()}")
+        print(f"  PyTorch Version: {torch.__version__}")
+        print(f"  [STATUS] Using GPU mode on {props.name}")
+    return device
+
+
+# ---- multilabel_metrics ------------------------------------------------------
+
+_SCORE_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _as_tensor(value: Any, name: str) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array, a tensor or a nested list: {exc}") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+    return torch.from_numpy(np.ascontiguousarray(array))
+
+
+def _as_matrix(t: torch.Tensor, name: str) -> torch.Tensor:
+    if t.dim() == 1:
+        return t.unsqueeze(1)  # one class
+    if t.dim() != 2:
+        raise ValueError(f"{name} must be 1-D [N] or 2-D [N, C], got shape {tuple(t.shape)}")
+    return t
+
+
+def _labels_as_uint8(y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """(labels as uint8, a 0-d bool tensor: some label was outside {0, 1})."""
+    if y.dtype == torch.bool:
+        return y.to(torch.uint8), torch.zeros((), dtype=torch.bool, device=y.device)
+    if y.is_complex():
+        raise TypeError(f"y_true must be real, got {y.dtype}")
+    bad = ((y != 0) & (y != 1)).any()
+    return y.to(torch.uint8), bad
+
+
+def _check_on_host(flag: torch.Tensor, message: str) -> None:
+    if flag.device.type == "cpu" and bool(flag):
+        raise ValueError(message)
+
+
+def multilabel_metrics(y_true: Any, y_prob: Any, threshold: float = 0.5) -> Dict[str, float]:
+    """F1 (macro), AUROC (macro over two-label classes), micro sensitivity and specificity.
+
+    Args:
+        y_true: labels [N, C] (or [N] for one class) with values in {0, 1}:
+            numpy array, torch tensor (CPU or CUDA) or nested list.
+        y_prob: scores of the same shape; float16/bfloat16/float32/float64 are
+            compared in their own precision, other numbers as float64.
+        threshold: decision threshold; ``y_prob >= threshold`` is positive.
+
+    Returns:
+        ``{"f1_macro", "auroc_macro", "sensitivity_micro", "specificity_micro"}``
+        as Python floats, equal to the scikit-learn reference to 1e-12.
+        ``auroc_macro`` is NaN when no class holds both labels.
+
+    Raises:
+        ValueError: shapes that differ, labels outside {0, 1}, NaN or infinity
+            in ``y_prob``, a NaN threshold. TypeError: non-numeric input.
+    """
+    values = metrics_and_flags(y_true, y_prob, threshold).tolist()  # the one device-to-host copy
+    if values[4]:
+        raise ValueError("y_true must hold only 0 and 1")
+    if values[5]:
+        raise ValueError("y_prob must not hold NaN or infinity")
+    return {"f1_macro": values[0], "auroc_macro": values[1],
+            "sensitivity_micro": values[2], "specificity_micro": values[3]}
+
+
+def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5) -> torch.Tensor:
+    """The work of ``multilabel_metrics`` without the copy to the host.
+
+    Returns a float64 tensor on the inputs' device: ``[f1_macro, auroc_macro,
+    sensitivity_micro, specificity_micro, bad_label, bad_score]``; the last two
+    are 1.0 when ``y_true`` held a value outside {0, 1} or ``y_prob`` a NaN or
+    infinity (checked here on the CPU, where it costs no sync). Makes no
+    host-device sync for CUDA tensors.
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}")
+    if math.isnan(threshold):
+        raise ValueError("threshold must not be NaN")
+    y_true_t = _as_matrix(_as_tensor(y_true, "y_true"), "y_true")
+    y_prob_t = _as_matrix(_as_tensor(y_prob, "y_prob"), "y_prob")
+    if y_true_t.shape != y_prob_t.shape:
+        raise ValueError(f"y_true and y_prob must have the same shape, got {tuple(y_true_t.shape)} "
+                         f"and {tuple(y_prob_t.shape)}")
+    if y_true_t.device != y_prob_t.device:
+        raise ValueError(f"y_true and y_prob must be on the same device, got {y_true_t.device} "
+                         f"and {y_prob_t.device}")
+    if y_prob_t.is_complex() or y_prob_t.dtype == torch.bool:
+        raise TypeError(f"y_prob must hold real scores, got {y_prob_t.dtype}")
+    if y_prob_t.dtype not in _SCORE_DTYPES:
+        y_prob_t = y_prob_t.to(torch.float64)
+    labels, bad_label = _labels_as_uint8(y_true_t)
+    _check_on_host(bad_label, "y_true must hold only 0 and 1")
+    bad_score = ~torch.isfinite(y_prob_t).all()
+    _check_on_host(bad_score, "y_prob must not hold NaN or infinity")
+    thresholds = torch.full((1,), float(threshold), dtype=torch.float64, device=y_prob_t.device)
+    values = _metrics_tensor(labels, y_prob_t.contiguous(), thresholds)
+    return torch.cat([values, torch.stack([bad_label, bad_score]).to(torch.float64)])
+
+
+def _metrics_tensor(labels: torch.Tensor, y_prob: torch.Tensor,
+                    thresholds: torch.Tensor) -> torch.Tensor:
+    """[f1_macro, auroc_macro, sensitivity_micro, specificity_micro] as a float64 tensor."""
+    counts = ops.confusion_counts(labels.contiguous(), y_prob, thresholds)[:, 0, :].to(torch.float64)
+    tp, fp, tn, fn = counts.unbind(dim=1)
+    denom = 2 * tp + fp + fn
+    f1 = torch.where(denom > 0, 2 * tp / denom.clamp_min(1), torch.zeros_like(denom))
+    f1_macro = f1.mean() if f1.numel() else torch.zeros((), dtype=torch.float64, device=f1.device)
+    auroc = ops.auroc(labels.contiguous(), y_prob)
+    auroc_macro = auroc.nanmean()  # NaN when every class is one-label
+    sens = tp.sum() / (tp.sum() + fn.sum() + _EPS)
+    spec = tn.sum() / (tn.sum() + fp.sum() + _EPS)
+    return torch.stack([f1_macro, auroc_macro, sens, spec])
+
+
+# ---- apply_random_mask -------------------------------------------------------
+
+def _check_mask_args(x: Any, mask_ratio: Any, block_size: Any) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor [B, C, T], got {type(x).__name__}")
+    if x.dim() != 3:
+        raise ValueError(f"x must be 3-D [B, C, T], got shape {tuple(x.shape)}")
+    if isinstance(mask_ratio, bool) or not isinstance(mask_ratio, numbers.Real):
+        raise TypeError(f"mask_ratio must be a real number, got {type(mask_ratio).__name__}")
+    if math.isnan(mask_ratio) or math.isinf(mask_ratio) or mask_ratio > 1:
+        raise ValueError(f"mask_ratio must be finite and <= 1, got {mask_ratio}")
+    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
+        raise TypeError(f"block_size must be an int, got {type(block_size).__name__}")
+    if block_size < 1:
+        raise ValueError(f"block_size must be >= 1, got {block_size}")
+
+
+def draw_seed(device: torch.device, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """A one-element int64 mask seed drawn on ``device`` from torch's generator.
+
+    No host-device sync, so it is captured by CUDA graphs and replays fresh.
+    """
+    return torch.empty(1, dtype=torch.int64, device=device).random_(generator=generator)
+
+
+def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, *,
+                      generator: Optional[torch.Generator] = None, return_mask: bool = False,
+                      inplace: bool = False) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
+    """Zero random blocks of ``block_size`` time steps, across all channels of a sample.
+
+    Each sample gets ``max(1, int((T * mask_ratio) // block_size))`` blocks whose
+    starts are uniform over ``[0, T - block_size]`` (SEMANTICS.md section 1);
+    blocks may overlap. The seed comes from torch's generator on ``x``'s device
+    (``set_seed`` makes it reproducible), so the mask is made in-graph.
+
+    Args:
+        x: [B, C, T] tensor of any real dtype, on the CPU or a GPU.
+        mask_ratio: fraction of T to mask; ``<= 0`` returns ``x`` itself.
+        block_size: length of each block in time steps (>= 1).
+        generator: torch generator on ``x``'s device to draw the seed from.
+        return_mask: also return the bool mask [B, T] (True = masked).
+        inplace: mask ``x`` itself (writes only the masked spans).
+
+    Returns:
+        the masked tensor, or ``(masked, mask)`` with ``return_mask=True``.
+        Gradients flow to ``x`` except through masked positions.
+    """
+    _check_mask_args(x, mask_ratio, block_size)
+    if mask_ratio <= 0:
+        if return_mask:
+            return x, torch.zeros(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
+        return x
+    seed = draw_seed(x.device, generator)
+    if inplace:
+        mask = ops.block_mask_(x, seed, float(mask_ratio), int(block_size))
+        out = x
+    else:
+        out, mask = ops.block_mask(x, seed, float(mask_ratio), int(block_size))
+    return (out, mask) if return_mask else out
