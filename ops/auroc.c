@@ -17,86 +17,101 @@
 
 #include "internal.h"
 
-#define SSRL_AUROC_GROUP 8
+#define SSRL_AUROC_GROUP 16 /* most classes gathered per read of y_prob */
 #define SSRL_RADIX_BITS 11
 #define SSRL_RADIX_SIZE (1 << SSRL_RADIX_BITS)
-#define SSRL_RADIX_PASSES 6 /* 6 * 11 >= 64 */
 
-/* LSD radix sort of keys [n] using tmp [n]; returns the buffer holding the
-   sorted keys (keys or tmp). Passes whose digit is the same for all keys are
-   skipped, so 32-bit keys cost three passes. */
-static uint64_t *radix_sort(uint64_t *keys, uint64_t *tmp, int64_t n) {
-  int64_t(*hist)[SSRL_RADIX_SIZE] = calloc(SSRL_RADIX_PASSES, sizeof *hist);
-  if (hist == NULL) return NULL;
-  for (int64_t i = 0; i < n; ++i)
-    for (int p = 0; p < SSRL_RADIX_PASSES; ++p)
-      hist[p][(keys[i] >> (p * SSRL_RADIX_BITS)) & (SSRL_RADIX_SIZE - 1)] += 1;
-  uint64_t *src = keys, *dst = tmp;
-  for (int p = 0; p < SSRL_RADIX_PASSES; ++p) {
-    const int shift = p * SSRL_RADIX_BITS;
-    if (n == 0 || hist[p][(src[0] >> shift) & (SSRL_RADIX_SIZE - 1)] == n) continue;
-    int64_t offset = 0;
-    for (int d = 0; d < SSRL_RADIX_SIZE; ++d) {
-      const int64_t c = hist[p][d];
-      hist[p][d] = offset;
-      offset += c;
-    }
-    for (int64_t i = 0; i < n; ++i) dst[hist[p][(src[i] >> shift) & (SSRL_RADIX_SIZE - 1)]++] = src[i];
-    uint64_t *swap = src;
-    src = dst;
-    dst = swap;
+/* Radix sort and Mann-Whitney count for one key type: uint32_t keys for
+   scores of 32 bits or fewer (3 passes), uint64_t for float64 (6 passes).
+   sort: LSD radix sort of keys [n] using tmp [n]; returns the buffer holding
+   the sorted keys (keys or tmp). All digit histograms come from one read;
+   passes whose digit is the same for every key are skipped.
+   u2: sum over sorted positives s of #neg(< s) + #neg(<= s). */
+#define SSRL_DEFINE_RANK_OPS(KEY, SUFFIX, PASSES)                                          \
+  static KEY *radix_sort_##SUFFIX(KEY *keys, KEY *tmp, int64_t n,                          \
+                                  int64_t (*hist)[SSRL_RADIX_SIZE]) {                      \
+    memset(hist, 0, sizeof(int64_t) * SSRL_RADIX_SIZE * (PASSES));                        \
+    for (int64_t i = 0; i < n; ++i)                                                        \
+      for (int p = 0; p < (PASSES); ++p)                                                   \
+        hist[p][(keys[i] >> (p * SSRL_RADIX_BITS)) & (SSRL_RADIX_SIZE - 1)] += 1;          \
+    KEY *src = keys, *dst = tmp;                                                           \
+    for (int p = 0; p < (PASSES); ++p) {                                                   \
+      const int shift = p * SSRL_RADIX_BITS;                                               \
+      if (n == 0 || hist[p][(src[0] >> shift) & (SSRL_RADIX_SIZE - 1)] == n) continue;     \
+      int64_t offset = 0;                                                                  \
+      for (int d = 0; d < SSRL_RADIX_SIZE; ++d) {                                          \
+        const int64_t c = hist[p][d];                                                      \
+        hist[p][d] = offset;                                                               \
+        offset += c;                                                                       \
+      }                                                                                    \
+      for (int64_t i = 0; i < n; ++i)                                                      \
+        dst[hist[p][(src[i] >> shift) & (SSRL_RADIX_SIZE - 1)]++] = src[i];                \
+      KEY *swap = src;                                                                     \
+      src = dst;                                                                           \
+      dst = swap;                                                                          \
+    }                                                                                      \
+    return src;                                                                            \
+  }                                                                                        \
+  static uint64_t u2_##SUFFIX(const KEY *pos, int64_t P, const KEY *neg, int64_t M) {      \
+    uint64_t u2 = 0;                                                                       \
+    int64_t lt = 0, le = 0;                                                                \
+    for (int64_t i = 0; i < P; ++i) {                                                      \
+      const KEY s = pos[i];                                                                \
+      while (lt < M && neg[lt] < s) ++lt;                                                  \
+      if (le < lt) le = lt;                                                                \
+      while (le < M && neg[le] <= s) ++le;                                                 \
+      u2 += (uint64_t)lt + (uint64_t)le;                                                   \
+    }                                                                                      \
+    return u2;                                                                             \
   }
-  free(hist);
-  return src;
-}
 
-/* U2 of sorted positive keys pos [P] against sorted negative keys neg [M]. */
-static uint64_t mann_whitney_u2(const uint64_t *pos, int64_t P, const uint64_t *neg, int64_t M) {
-  uint64_t u2 = 0;
-  int64_t lt = 0, le = 0; /* negatives < and <= the current positive */
-  for (int64_t i = 0; i < P; ++i) {
-    const uint64_t s = pos[i];
-    while (lt < M && neg[lt] < s) ++lt;
-    if (le < lt) le = lt;
-    while (le < M && neg[le] <= s) ++le;
-    u2 += (uint64_t)lt + (uint64_t)le;
-  }
-  return u2;
-}
+SSRL_DEFINE_RANK_OPS(uint32_t, u32, 3)
+SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6)
 
-static uint64_t score_key(const void *y_prob, ssrl_dtype dtype, int64_t i) {
-  if (dtype == SSRL_FLOAT64) return ssrl_double_key(((const double *)y_prob)[i]);
-  return ssrl_float_key((float)ssrl_load_score(y_prob, dtype, i));
-}
+/* Gathers classes [c0, c0 + g) into buf [g][N] of keys (positives from the
+   front, negatives from the back), reading y_prob [N, C] one row at a time. */
+#define SSRL_GATHER(KEY, KEYFN)                                                     \
+  do {                                                                              \
+    KEY *kb = (KEY *)buf;                                                           \
+    for (int64_t n = 0; n < N; ++n)                                                 \
+      for (int64_t j = 0; j < g; ++j) {                                             \
+        const int64_t i = n * C + c0 + j;                                           \
+        const uint8_t label = y_true[i];                                            \
+        const double score = ssrl_load_score(y_prob, dtype, i);                     \
+        if (label > 1) return SSRL_ERR_LABEL_VALUE;                                 \
+        if (isnan(score)) return SSRL_ERR_NAN_SCORE;                                \
+        kb[j * N + (label ? P[j]++ : N - 1 - M[j]++)] = KEYFN(score);               \
+      }                                                                             \
+  } while (0)
 
-/* Classes [c0, c0 + g): gather each class's keys into buf [g][N] (positives
-   from the front, negatives from the back), then sort and count. */
+/* Sorts class j's positives and negatives apart and counts its U2. */
+#define SSRL_RANK(KEY, SUFFIX)                                                      \
+  do {                                                                              \
+    KEY *kb = (KEY *)buf + j * N, *kt = (KEY *)tmp;                                 \
+    KEY *pos = radix_sort_##SUFFIX(kb, kt, P[j], hist);                             \
+    if (pos == kt) memcpy(kb, kt, (size_t)P[j] * sizeof *kt), pos = kb;             \
+    const KEY *neg = radix_sort_##SUFFIX(kb + P[j], kt, M[j], hist);                \
+    u2 = u2_##SUFFIX(pos, P[j], neg, M[j]);                                         \
+  } while (0)
+
+static uint32_t float_key_of(double score) { return ssrl_float_key((float)score); }
+
+/* Classes [c0, c0 + g) of AUROC into auroc; buf holds g * N keys and tmp N. */
 static ssrl_status auroc_group(const uint8_t *y_true, const void *y_prob, ssrl_dtype dtype,
-                               int64_t N, int64_t C, int64_t c0, int64_t g, uint64_t *buf,
-                               uint64_t *tmp, double *auroc) {
+                               int64_t N, int64_t C, int64_t c0, int64_t g, void *buf, void *tmp,
+                               int64_t (*hist)[SSRL_RADIX_SIZE], double *auroc) {
   int64_t P[SSRL_AUROC_GROUP] = {0}, M[SSRL_AUROC_GROUP] = {0};
-  for (int64_t n = 0; n < N; ++n) {
-    for (int64_t j = 0; j < g; ++j) {
-      const int64_t i = n * C + c0 + j;
-      const uint8_t label = y_true[i];
-      if (label > 1) return SSRL_ERR_LABEL_VALUE;
-      if (isnan(ssrl_load_score(y_prob, dtype, i))) return SSRL_ERR_NAN_SCORE;
-      const uint64_t key = score_key(y_prob, dtype, i);
-      if (label) buf[j * N + P[j]++] = key;
-      else buf[j * N + N - 1 - M[j]++] = key;
-    }
-  }
+  const int wide = dtype == SSRL_FLOAT64;
+  if (wide) SSRL_GATHER(uint64_t, ssrl_double_key);
+  else SSRL_GATHER(uint32_t, float_key_of);
   for (int64_t j = 0; j < g; ++j) {
     if (P[j] == 0 || M[j] == 0) {
       auroc[c0 + j] = NAN;
       continue;
     }
-    uint64_t *pos = radix_sort(buf + j * N, tmp, P[j]);
-    if (pos == NULL) return SSRL_ERR_OUT_OF_MEMORY;
-    if (pos == tmp) memcpy(buf + j * N, tmp, (size_t)P[j] * sizeof *tmp), pos = buf + j * N;
-    const uint64_t *neg = radix_sort(buf + j * N + P[j], tmp, M[j]);
-    if (neg == NULL) return SSRL_ERR_OUT_OF_MEMORY;
-    const uint64_t u2 = mann_whitney_u2(pos, P[j], neg, M[j]);
+    uint64_t u2;
+    if (wide) SSRL_RANK(uint64_t, u64);
+    else SSRL_RANK(uint32_t, u32);
     auroc[c0 + j] = (double)u2 / (2.0 * (double)P[j] * (double)M[j]);
   }
   return SSRL_OK;
@@ -108,16 +123,24 @@ SSRL_API ssrl_status ssrl_auroc_cpu(const uint8_t *y_true, const void *y_prob,
   if (st != SSRL_OK) return st;
   if (C > 0 && auroc == NULL) return SSRL_ERR_NULL_POINTER;
   if (C == 0) return SSRL_OK;
-  const int64_t groups = (C + SSRL_AUROC_GROUP - 1) / SSRL_AUROC_GROUP;
   int threads = 1;
 #ifdef _OPENMP
   threads = omp_get_max_threads();
-  if (threads > groups) threads = (int)groups;
+  if (threads > C) threads = (int)C;
   if (N * C < (1 << 14)) threads = 1;
 #endif
-  /* per thread: G class buffers + one radix scratch, N keys each */
-  const size_t per_thread = (size_t)(SSRL_AUROC_GROUP + 1) * (size_t)(N > 0 ? N : 1);
-  uint64_t *scratch = (uint64_t *)malloc((size_t)threads * per_thread * sizeof *scratch);
+  /* Few, wide groups read y_prob [N, C] fewest times; a multiple of the
+     thread count keeps the threads equally busy. */
+  const int64_t rounds = (C + (int64_t)threads * SSRL_AUROC_GROUP - 1) / ((int64_t)threads * SSRL_AUROC_GROUP);
+  const int64_t groups = rounds * threads < C ? rounds * threads : C;
+  const int64_t width = (C + groups - 1) / groups;
+  /* per thread: G class buffers and one radix scratch of N keys, then the
+     digit histograms */
+  const size_t key_bytes = prob_dtype == SSRL_FLOAT64 ? 8 : 4;
+  const size_t keys_bytes = ((size_t)(N > 0 ? N : 1) * key_bytes + 63) & ~(size_t)63;
+  const size_t hist_bytes = sizeof(int64_t) * SSRL_RADIX_SIZE * 6;
+  const size_t per_thread = (size_t)(width + 1) * keys_bytes + hist_bytes;
+  char *scratch = (char *)malloc((size_t)threads * per_thread);
   double *result = (double *)malloc((size_t)C * sizeof *result);
   ssrl_status *errors = (ssrl_status *)calloc((size_t)groups, sizeof *errors);
   if (scratch == NULL || result == NULL || errors == NULL) {
@@ -132,11 +155,12 @@ SSRL_API ssrl_status ssrl_auroc_cpu(const uint8_t *y_true, const void *y_prob,
 #ifdef _OPENMP
     tid = omp_get_thread_num();
 #endif
-    uint64_t *buf = scratch + (size_t)tid * per_thread;
-    const int64_t c0 = grp * SSRL_AUROC_GROUP;
-    const int64_t g = C - c0 < SSRL_AUROC_GROUP ? C - c0 : SSRL_AUROC_GROUP;
-    errors[grp] = auroc_group(y_true, y_prob, prob_dtype, N, C, c0, g, buf,
-                              buf + (size_t)SSRL_AUROC_GROUP * (size_t)N, result);
+    char *buf = scratch + (size_t)tid * per_thread;
+    char *tmp = buf + (size_t)width * keys_bytes;
+    int64_t(*hist)[SSRL_RADIX_SIZE] = (int64_t(*)[SSRL_RADIX_SIZE])(tmp + keys_bytes);
+    const int64_t c0 = grp * width;
+    const int64_t g = c0 >= C ? 0 : (C - c0 < width ? C - c0 : width);
+    errors[grp] = auroc_group(y_true, y_prob, prob_dtype, N, C, c0, g, buf, tmp, hist, result);
   }
   ssrl_status error = SSRL_OK; /* the first group that failed, as a serial pass */
   for (int64_t grp = 0; grp < groups && error == SSRL_OK; ++grp) error = errors[grp];
