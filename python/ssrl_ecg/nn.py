@@ -38,7 +38,9 @@ class BlockMask(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.mask_ratio <= 0 or (self.only_training and not self.training):
             return x
-        seed = torch.empty([1], dtype=torch.int64, device=x.device).random_()
+        # the full int64 range (as literals: TorchScript reads 2**63 as a float)
+        seed = torch.randint(-9223372036854775807 - 1, 9223372036854775807, [1],
+                             dtype=torch.int64, device=x.device)
         return torch.ops.ssrl_ecg.block_mask(x, seed, self.mask_ratio, self.block_size)[0]
 
     def extra_repr(self) -> str:

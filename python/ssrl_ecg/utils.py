@@ -207,9 +207,11 @@ def _check_mask_args(x: Any, mask_ratio: Any, block_size: Any) -> None:
 def draw_seed(device: torch.device, generator: Optional[torch.Generator] = None) -> torch.Tensor:
     """A one-element int64 mask seed drawn on ``device`` from torch's generator.
 
-    No host-device sync, so it is captured by CUDA graphs and replays fresh.
+    Uniform over all 2^64 bit patterns but one; no host-device sync, so it is
+    captured by CUDA graphs (and replays fresh) and traced by ``torch.compile``.
     """
-    return torch.empty(1, dtype=torch.int64, device=device).random_(generator=generator)
+    return torch.randint(-2**63, 2**63 - 1, (1,), dtype=torch.int64, device=device,
+                         generator=generator)
 
 
 def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, *,

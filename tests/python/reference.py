@@ -65,7 +65,13 @@ def reference_metrics(y_true, y_prob, threshold: float = 0.5) -> dict:
     if y_true.ndim == 1:
         y_true, y_prob = y_true[:, None], y_prob[:, None]
     y_pred = (y_prob >= threshold).astype(int)
-    f1 = f1_score(y_true, y_pred, average="macro", zero_division=0)
+    if y_true.shape[1] == 1:
+        # scikit-learn sees one column as a binary problem and its "macro" would
+        # average the F1 of label 1 and label 0; SEMANTICS.md section 4 (and the
+        # README's differences) define f1_macro as the mean over the C classes.
+        f1 = f1_score(y_true[:, 0], y_pred[:, 0], average="binary", zero_division=0)
+    else:
+        f1 = f1_score(y_true, y_pred, average="macro", zero_division=0)
     aucs = [roc_auc_score(y_true[:, c], y_prob[:, c]) for c in range(y_true.shape[1])
             if len(np.unique(y_true[:, c])) >= 2]
     auroc = float(np.mean(aucs)) if aucs else math.nan

@@ -1,0 +1,72 @@
+/*
+ * ops_cpu.cpp: the CPU kernels of the ssrl_ecg torch ops.
+ *
+ * Each checks its arguments (checks.h), makes its inputs contiguous, allocates
+ * its outputs through torch and calls the C library's ssrl_*_cpu function.
+ * Shapes and semantics: SEMANTICS.md sections 1-3 and 6.
+ */
+#include <torch/csrc/stable/ops.h>
+
+#include "checks.h"
+#include "ops.h"
+
+namespace ssrl_ecg_torch {
+
+std::tuple<Tensor, Tensor> block_mask_cpu(const Tensor& x, const Tensor& seed, double mask_ratio,
+                                          int64_t block_size) {
+  const MaskShape s = check_block_mask_args("block_mask", x, seed, mask_ratio, block_size);
+  const Tensor xc = torch::stable::contiguous(x);
+  Tensor out = torch::stable::new_empty(xc, {s.B, s.C, s.T});
+  Tensor mask = torch::stable::new_empty(xc, {s.B, s.T}, ScalarType::Bool);
+  check_status(ssrl_block_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(mask),
+                                   s.B, s.C, s.T, s.elem_size, mask_ratio, block_size,
+                                   host_seed(seed)),
+               "block_mask", "x");
+  return {out, mask};
+}
+
+Tensor block_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t block_size) {
+  const MaskShape s = check_block_mask_args("block_mask_", x, seed, mask_ratio, block_size);
+  if (mask_ratio <= 0.0) {  // nothing to mask: x stays as it is, not even copied
+    return torch::stable::new_zeros(x, {s.B, s.T}, ScalarType::Bool);
+  }
+  Tensor mask = torch::stable::new_empty(x, {s.B, s.T}, ScalarType::Bool);
+  // A strided x is masked in a contiguous copy that is then copied back.
+  const bool direct = x.is_contiguous();
+  Tensor xc = direct ? x : torch::stable::contiguous(x);
+  void* data = xc.mutable_data_ptr();
+  check_status(ssrl_block_mask_cpu(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size,
+                                   mask_ratio, block_size, host_seed(seed)),
+               "block_mask_", "x");
+  if (!direct) {
+    torch::stable::copy_(x, xc);
+  }
+  return mask;
+}
+
+Tensor confusion_counts_cpu(const Tensor& y_true, const Tensor& y_prob, const Tensor& thresholds) {
+  const ScoreShape s = check_score_args("confusion_counts", y_true, y_prob);
+  const int64_t K = check_thresholds("confusion_counts", thresholds, y_prob);
+  const Tensor yt = torch::stable::contiguous(y_true);
+  const Tensor yp = torch::stable::contiguous(y_prob);
+  const Tensor th = torch::stable::contiguous(thresholds);
+  Tensor counts = torch::stable::new_empty(yp, {s.C, K, 4}, ScalarType::Long);
+  check_status(ssrl_confusion_counts_cpu(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
+                                         th.const_data_ptr<double>(), K,
+                                         counts.mutable_data_ptr<int64_t>()),
+               "confusion_counts", "y_prob");
+  return counts;
+}
+
+Tensor auroc_cpu(const Tensor& y_true, const Tensor& y_prob) {
+  const ScoreShape s = check_score_args("auroc", y_true, y_prob);
+  const Tensor yt = torch::stable::contiguous(y_true);
+  const Tensor yp = torch::stable::contiguous(y_prob);
+  Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  check_status(ssrl_auroc_cpu(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
+                              auroc.mutable_data_ptr<double>()),
+               "auroc", "y_prob");
+  return auroc;
+}
+
+}  // namespace ssrl_ecg_torch
