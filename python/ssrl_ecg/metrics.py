@@ -1,0 +1,365 @@
+"""Streaming multi-label metrics: accumulate over batches, sync over ranks.
+
+``MultilabelMetrics`` scores a validation set batch by batch on any device,
+with no host-device sync in ``update`` (so it runs inside ``torch.compile``
+without a graph break), and ``compute()`` gives exactly what
+``multilabel_metrics`` gives on the concatenated data, plus per-class figures,
+the raw counts, best-F1 thresholds and bootstrap confidence intervals. Under
+``torch.distributed`` it all-reduces the counts and all-gathers the scores, so
+every rank gets the single-process result on all the data.
+
+State, per update (one ``confusion_counts`` pass over the batch):
+
+- counts at the decision threshold and at ``num_bins`` grid thresholds
+  ``k / (num_bins - 1)``: ``[C, 1 + num_bins, 4]`` int64;
+- in ``auroc="exact"`` mode the labels and scores themselves (on device), for
+  the exact AUROC and the bootstrap; ``auroc="binned"`` keeps constant memory
+  and computes AUROC from the grid counts.
+
+Binned AUROC error bound: the grid counts order every positive-negative pair
+except those whose two scores fall in the same bin, which the trapezoid rule
+counts as half a pair. So, per class,
+
+    |AUROC_binned - AUROC_exact| <= 0.5 * sum_bins pos_bin * neg_bin / (P * M),
+
+which ``compute()`` reports as ``auroc_binned_bound`` (per class). For scores
+spread over [0, 1] it shrinks like 1 / num_bins.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Dict, List, Optional
+
+import torch
+import torch.distributed as dist
+
+from . import ops
+from .utils import _EPS, _SCORE_DTYPES, _labels_as_uint8
+
+__all__ = ["MultilabelMetrics"]
+
+
+class MultilabelMetrics:
+    """Accumulates multi-label scores over batches and ranks.
+
+    Args:
+        num_classes: C, the number of labels per sample.
+        threshold: decision threshold for F1, sensitivity and specificity.
+        auroc: ``"exact"`` (keeps labels and scores on device) or ``"binned"``
+            (constant memory, AUROC from counts at ``num_bins`` thresholds).
+        num_bins: grid thresholds ``k / (num_bins - 1)``, ``k = 0..num_bins-1``,
+            for binned AUROC and best-F1 thresholds (>= 2).
+        device: where the state lives; by default the device of the first batch.
+        process_group: the ``torch.distributed`` group to sync over in
+            ``compute()`` (default: the world, when initialised).
+    """
+
+    def __init__(self, num_classes: int, threshold: float = 0.5, *, auroc: str = "exact",
+                 num_bins: int = 1001, device: Optional[torch.device | str] = None,
+                 process_group: Any = None):
+        if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
+                or num_classes < 1:
+            raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) \
+                or math.isnan(threshold):
+            raise ValueError(f"threshold must be a real number (not NaN), got {threshold!r}")
+        if auroc not in ("exact", "binned"):
+            raise ValueError(f'auroc must be "exact" or "binned", got {auroc!r}')
+        if isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral) or num_bins < 2:
+            raise ValueError(f"num_bins must be an int >= 2, got {num_bins!r}")
+        self.num_classes = int(num_classes)
+        self.threshold = float(threshold)
+        self.auroc_mode = auroc
+        self.num_bins = int(num_bins)
+        self.process_group = process_group
+        self._home = torch.device(device) if device is not None else None
+        self.reset()
+
+    # ---- state -----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forgets every batch."""
+        self._counts: Optional[torch.Tensor] = None  # [C, 1 + num_bins, 4] int64
+        self._rejected: Optional[torch.Tensor] = None  # batches refused on the device
+        self._labels: List[torch.Tensor] = []
+        self._scores: List[torch.Tensor] = []
+        self._keep: List[torch.Tensor] = []  # per stored batch: 0-d bool, accepted
+        self._score_dtype: Optional[torch.dtype] = None  # of the first batch: rounds the threshold
+        self._device = self._home  # None: the first batch's device
+        if self._device is not None:
+            self._init_state(self._device)
+
+    def _init_state(self, device: torch.device) -> None:
+        self._device = device
+        self._counts = torch.zeros(self.num_classes, 1 + self.num_bins, 4, dtype=torch.int64,
+                                   device=device)
+        self._rejected = torch.zeros((), dtype=torch.int64, device=device)
+        self._thresholds = torch.cat([
+            torch.full((1,), self.threshold, dtype=torch.float64, device=device),
+            torch.arange(self.num_bins, dtype=torch.float64, device=device) / (self.num_bins - 1)])
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Everything ``load_state_dict`` needs to go on accumulating."""
+        empty = self._counts is None
+        return {
+            "num_classes": self.num_classes, "threshold": self.threshold,
+            "auroc": self.auroc_mode, "num_bins": self.num_bins,
+            "counts": None if empty else self._counts.clone(),
+            "rejected": None if empty else self._rejected.clone(),
+            "labels": self._stored(self._labels, torch.uint8),
+            "scores": self._stored(self._scores, torch.float64),
+            "score_dtype": None if self._score_dtype is None else str(self._score_dtype),
+        }
+
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        for key in ("num_classes", "threshold", "auroc", "num_bins"):
+            mine = {"auroc": self.auroc_mode}.get(key, getattr(self, key, None))
+            if state[key] != mine:
+                raise ValueError(f"state_dict holds {key}={state[key]!r}, this metric has {mine!r}")
+        self.reset()
+        if state["counts"] is None:
+            return
+        device = self._device or state["counts"].device
+        self._init_state(device)
+        self._counts.copy_(state["counts"])
+        if state.get("score_dtype"):
+            self._score_dtype = getattr(torch, state["score_dtype"].replace("torch.", ""))
+        self._rejected.copy_(state["rejected"])
+        if state["labels"] is not None and state["labels"].shape[0]:
+            self._labels = [state["labels"].to(device)]
+            self._scores = [state["scores"].to(device)]
+            self._keep = [torch.ones((), dtype=torch.bool, device=device)]
+
+    def _stored(self, parts: List[torch.Tensor], dtype: torch.dtype) -> Optional[torch.Tensor]:
+        if self.auroc_mode != "exact" or self._counts is None:
+            return None
+        kept = [p.to(dtype) for p, keep in zip(parts, self._keep) if bool(keep)]
+        if not kept:
+            return torch.zeros(0, self.num_classes, dtype=dtype, device=self._device)
+        return torch.cat(kept)
+
+    # ---- update ----------------------------------------------------------------
+
+    def update(self, y_true: torch.Tensor, y_prob: torch.Tensor) -> None:
+        """Adds a batch: ``y_true [N, C]`` in {0, 1}, ``y_prob [N, C]`` floating.
+
+        No host-device sync. A bad batch (shapes, devices, dtypes) raises at
+        once; bad values (labels outside {0, 1}, NaN or infinite scores) raise
+        at once on the CPU, and on a GPU the batch is left out of the state and
+        ``compute()`` raises. Either way the accumulated state is unchanged.
+        """
+        if not isinstance(y_true, torch.Tensor) or not isinstance(y_prob, torch.Tensor):
+            raise TypeError("y_true and y_prob must be torch tensors")
+        if y_true.dim() == 1 and self.num_classes == 1:
+            y_true, y_prob = y_true[:, None], y_prob[:, None]
+        for name, t in (("y_true", y_true), ("y_prob", y_prob)):
+            if t.dim() != 2 or t.shape[1] != self.num_classes:
+                raise ValueError(f"{name} must be [N, {self.num_classes}], got {tuple(t.shape)}")
+        if y_true.shape != y_prob.shape:
+            raise ValueError(f"y_true and y_prob must have the same shape, got "
+                             f"{tuple(y_true.shape)} and {tuple(y_prob.shape)}")
+        if y_true.device != y_prob.device:
+            raise ValueError(f"y_true and y_prob must be on the same device, got {y_true.device} "
+                             f"and {y_prob.device}")
+        if self._device is not None and y_prob.device != self._device:
+            raise ValueError(f"y_prob is on {y_prob.device}, the metric state on {self._device}")
+        if y_prob.dtype not in _SCORE_DTYPES:
+            raise TypeError(f"y_prob must be float16/bfloat16/float32/float64, got {y_prob.dtype}")
+        y_true, y_prob = y_true.detach(), y_prob.detach().contiguous()
+        labels, bad_label = _labels_as_uint8(y_true)
+        bad = bad_label | ~torch.isfinite(y_prob).all()
+        if y_prob.device.type == "cpu" and not torch.compiler.is_compiling() and bool(bad):
+            raise ValueError("y_true must hold only 0 and 1" if bool(bad_label)
+                             else "y_prob must not hold NaN or infinity")
+        if self._counts is None:
+            self._init_state(y_prob.device)
+        if self._score_dtype is None:
+            self._score_dtype = y_prob.dtype
+        labels = torch.where(bad, torch.zeros_like(labels), labels).contiguous()
+        probs = torch.where(bad, torch.zeros_like(y_prob), y_prob)
+        counts = ops.confusion_counts(labels, probs, self._thresholds)
+        self._counts += torch.where(bad, torch.zeros_like(counts), counts)
+        self._rejected += bad.to(torch.int64)
+        if self.auroc_mode == "exact":
+            self._labels.append(labels)
+            self._scores.append(probs)
+            self._keep.append(~bad)
+
+    # ---- compute ---------------------------------------------------------------
+
+    def compute(self, bootstrap: int = 0, confidence: float = 0.95, seed: int = 0,
+                bootstrap_batch: int = 64) -> Dict[str, Any]:
+        """The metrics over every batch (and every rank).
+
+        Returns the four ``multilabel_metrics`` keys as floats, plus tensors
+        (CPU): ``f1``, ``auroc``, ``sensitivity``, ``specificity`` per class,
+        ``counts`` ``[C, 4]`` (TP, FP, TN, FN) at the threshold,
+        ``best_f1_threshold`` and ``best_f1`` per class (over the grid), and in
+        binned mode ``auroc_binned_bound``. With ``bootstrap=R`` also
+        ``f1_macro_ci`` and ``auroc_macro_ci``, percentile intervals from R
+        resamples drawn with ``seed`` (exact mode only).
+        """
+        if self._counts is None:
+            raise ValueError("compute() called before any update()")
+        counts, rejected = self._synced_counts()
+        if int(rejected):
+            raise ValueError(f"{int(rejected)} batch(es) were refused: y_true must hold only 0 "
+                             "and 1, and y_prob no NaN or infinity")
+        at_threshold = counts[:, 0, :].to(torch.float64)
+        tp, fp, tn, fn = at_threshold.unbind(1)
+        f1 = _f1(tp, fp, fn)
+        result: Dict[str, Any] = {}
+        if self.auroc_mode == "exact":
+            labels, scores = self._synced_scores()
+            auroc = ops.auroc(labels, scores) if labels.shape[0] else torch.full(
+                (self.num_classes,), math.nan, dtype=torch.float64, device=labels.device)
+        else:
+            auroc, bound = _binned_auroc(counts[:, 1:, :])
+            result["auroc_binned_bound"] = bound.cpu()
+        grid = counts[:, 1:, :].to(torch.float64)
+        grid_f1 = _f1(grid[:, :, 0], grid[:, :, 1], grid[:, :, 3])
+        best = grid_f1.argmax(dim=1)
+        values = torch.stack([
+            f1.mean(), auroc.nanmean(),
+            tp.sum() / (tp.sum() + fn.sum() + _EPS), tn.sum() / (tn.sum() + fp.sum() + _EPS)]).tolist()
+        result.update({
+            "f1_macro": values[0], "auroc_macro": values[1],
+            "sensitivity_micro": values[2], "specificity_micro": values[3],
+            "f1": f1.cpu(), "auroc": auroc.cpu(),
+            "sensitivity": (tp / (tp + fn + _EPS)).cpu(), "specificity": (tn / (tn + fp + _EPS)).cpu(),
+            "counts": counts[:, 0, :].cpu(),
+            "best_f1_threshold": self._thresholds[1:][best].cpu(),
+            "best_f1": grid_f1.gather(1, best[:, None])[:, 0].cpu(),
+        })
+        if bootstrap:
+            if self.auroc_mode != "exact":
+                raise ValueError('bootstrap needs auroc="exact" (the scores themselves)')
+            labels, scores = self._synced_scores()
+            threshold = torch.tensor(self.threshold, dtype=self._score_dtype).item()
+            lo_hi = _bootstrap(labels, scores, threshold, int(bootstrap), float(confidence),
+                               int(seed), int(bootstrap_batch))
+            result["f1_macro_ci"], result["auroc_macro_ci"] = lo_hi
+        return result
+
+    # ---- distributed -------------------------------------------------------------
+
+    def _distributed(self) -> bool:
+        return dist.is_available() and dist.is_initialized() and \
+            dist.get_world_size(self.process_group) > 1
+
+    def _synced_counts(self):
+        counts, rejected = self._counts.clone(), self._rejected.clone()
+        if self._distributed():
+            dist.all_reduce(counts, group=self.process_group)
+            dist.all_reduce(rejected, group=self.process_group)
+        return counts, rejected
+
+    def _synced_scores(self):
+        labels = self._stored(self._labels, torch.uint8)
+        scores = self._stored(self._scores, torch.float64)  # exact for every score dtype
+        if not self._distributed():
+            return labels, scores
+        return _all_gather_rows(labels, self.process_group), \
+            _all_gather_rows(scores, self.process_group)
+
+
+def _f1(tp: torch.Tensor, fp: torch.Tensor, fn: torch.Tensor) -> torch.Tensor:
+    denom = 2 * tp + fp + fn
+    return torch.where(denom > 0, 2 * tp / denom.clamp_min(1), torch.zeros_like(denom))
+
+
+def _binned_auroc(grid: torch.Tensor):
+    """AUROC and its error bound per class from counts at ascending thresholds."""
+    tp, fp = grid[:, :, 0].to(torch.float64), grid[:, :, 1].to(torch.float64)
+    P = (grid[:, 0, 0] + grid[:, 0, 3]).to(torch.float64)
+    M = (grid[:, 0, 1] + grid[:, 0, 2]).to(torch.float64)
+    zero = torch.zeros_like(P)[:, None]
+    # positives / negatives at or above each threshold, from -inf to +inf
+    pos_ge = torch.cat([P[:, None], tp, zero], dim=1)
+    neg_ge = torch.cat([M[:, None], fp, zero], dim=1)
+    pos_bin = pos_ge[:, :-1] - pos_ge[:, 1:]
+    neg_bin = neg_ge[:, :-1] - neg_ge[:, 1:]
+    neg_below = M[:, None] - neg_ge[:, :-1]
+    u2 = (pos_bin * (2 * neg_below + neg_bin)).sum(1)
+    pm = P * M
+    nan = torch.full_like(P, math.nan)
+    auroc = torch.where(pm > 0, u2 / (2 * pm.clamp_min(1)), nan)
+    bound = torch.where(pm > 0, 0.5 * (pos_bin * neg_bin).sum(1) / pm.clamp_min(1), nan)
+    return auroc, bound
+
+
+def _all_gather_rows(t: torch.Tensor, group) -> torch.Tensor:
+    """Concatenates every rank's [n_r, C] rows in rank order; n_r may differ or be 0."""
+    world = dist.get_world_size(group)
+    n = torch.tensor([t.shape[0]], dtype=torch.int64, device=t.device)
+    sizes = [torch.zeros_like(n) for _ in range(world)]
+    dist.all_gather(sizes, n, group=group)
+    sizes = [int(s) for s in sizes]
+    longest = max(sizes)
+    padded = torch.zeros((longest,) + tuple(t.shape[1:]), dtype=t.dtype, device=t.device)
+    padded[: t.shape[0]] = t
+    parts = [torch.empty_like(padded) for _ in range(world)]
+    dist.all_gather(parts, padded, group=group)
+    return torch.cat([p[:s] for p, s in zip(parts, sizes)])
+
+
+def _bootstrap(labels: torch.Tensor, scores: torch.Tensor, threshold: float, resamples: int,
+               confidence: float, seed: int, batch: int):
+    """Percentile CIs of macro F1 and macro AUROC over resamples with replacement.
+
+    ``threshold`` is already rounded to the scores' original dtype. A resample is a weight per sample (how often it was drawn); counts and
+    AUROC are weighted sums, so each batch of resamples is a few tensor ops
+    on the data's device.
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    n, c = labels.shape
+    device = labels.device
+    gen = torch.Generator(device=device).manual_seed(seed)
+    y = labels.to(torch.float64)
+    pred = (scores >= threshold).to(torch.float64)
+    tp_w, fp_w, fn_w = pred * y, pred * (1 - y), (1 - pred) * y
+    # per class: the samples in score order and their tie groups
+    order = scores.argsort(dim=0, stable=True)  # [N, C]
+    sorted_scores = scores.gather(0, order)
+    sorted_y = y.gather(0, order)
+    new_group = torch.ones_like(sorted_scores, dtype=torch.int64)
+    new_group[1:] = (sorted_scores[1:] != sorted_scores[:-1]).to(torch.int64)
+    group = new_group.cumsum(0) - 1  # [N, C], group index within the class
+    f1s, aucs = [], []
+    for start in range(0, resamples, batch):
+        b = min(batch, resamples - start)
+        idx = torch.randint(0, n, (b, n), generator=gen, device=device)
+        w = torch.zeros(b, n, dtype=torch.float64, device=device)
+        w.scatter_add_(1, idx, torch.ones_like(idx, dtype=torch.float64))
+        tp, fp, fn = w @ tp_w, w @ fp_w, w @ fn_w  # [b, C]
+        f1s.append(_f1(tp, fp, fn).mean(1))
+        aucs.append(_weighted_auroc(w, order, sorted_y, group).nanmean(1))
+    alpha = (1 - confidence) / 2
+    q = torch.tensor([alpha, 1 - alpha], dtype=torch.float64, device=device)
+
+    def interval(v):
+        v = torch.cat(v)
+        v = v[~torch.isnan(v)]
+        return tuple(torch.quantile(v, q).tolist()) if v.numel() else (math.nan, math.nan)
+
+    return interval(f1s), interval(aucs)
+
+
+def _weighted_auroc(w, order, sorted_y, group):
+    """AUROC per (resample, class) with sample weights w [b, N]: ties count half."""
+    b = w.shape[0]
+    out = []
+    for c in range(order.shape[1]):  # one class at a time keeps memory at [b, N]
+        ws = w[:, order[:, c]]
+        pos, neg = ws * sorted_y[:, c], ws * (1 - sorted_y[:, c])
+        groups = int(group[-1, c]) + 1 if group.shape[0] else 0
+        index = group[:, c].expand(b, -1)
+        pos_g = torch.zeros(b, groups, dtype=torch.float64, device=w.device).scatter_add_(1, index, pos)
+        neg_g = torch.zeros(b, groups, dtype=torch.float64, device=w.device).scatter_add_(1, index, neg)
+        u2 = (pos_g * (2 * (neg_g.cumsum(1) - neg_g) + neg_g)).sum(1)
+        pm = pos_g.sum(1) * neg_g.sum(1)
+        out.append(torch.where(pm > 0, u2 / (2 * pm).clamp_min(1), torch.full_like(u2, math.nan)))
+    return torch.stack(out, dim=1)
