@@ -10,7 +10,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="ssrl-ecg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="masked-reconstruction pretraining + fine-tune + metrics")
-    demo.add_argument("--pretrain-steps", type=int, default=150)
+    demo.add_argument("--pretrain-steps", type=int, default=200)
     demo.add_argument("--finetune-steps", type=int, default=150)
     demo.add_argument("--batch-size", type=int, default=64)
     demo.add_argument("--device", default=None, help="cpu, cuda, ... (default: choose_device())")

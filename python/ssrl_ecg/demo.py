@@ -21,7 +21,7 @@ from .utils import apply_random_mask, choose_device, multilabel_metrics, set_see
 
 
 class Encoder(nn.Module):
-    def __init__(self, leads: int = 12, width: int = 64):
+    def __init__(self, leads: int = 12, width: int = 32):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv1d(leads, width, 7, padding=3), nn.GELU(),
@@ -35,7 +35,7 @@ class Encoder(nn.Module):
 
 
 class Reconstructor(nn.Module):
-    def __init__(self, encoder: Encoder, leads: int = 12, width: int = 64):
+    def __init__(self, encoder: Encoder, leads: int = 12, width: int = 32):
         super().__init__()
         self.encoder = encoder
         self.head = nn.Conv1d(width, leads, 1)
@@ -45,7 +45,7 @@ class Reconstructor(nn.Module):
 
 
 class Classifier(nn.Module):
-    def __init__(self, encoder: Encoder, classes: int, width: int = 64):
+    def __init__(self, encoder: Encoder, classes: int, width: int = 32):
         super().__init__()
         self.encoder = encoder
         self.head = nn.Linear(2 * width, classes)
@@ -55,7 +55,7 @@ class Classifier(nn.Module):
         return self.head(torch.cat([h.mean(dim=2), h.amax(dim=2)], dim=1))
 
 
-def run(pretrain_steps: int = 150, finetune_steps: int = 150, batch_size: int = 64,
+def run(pretrain_steps: int = 200, finetune_steps: int = 150, batch_size: int = 64,
         length: int = 1000, mask_ratio: float = 0.15, block_size: int = 50,
         device: Optional[str] = None, seed: int = 42) -> Dict[str, float]:
     set_seed(seed)
@@ -68,7 +68,8 @@ def run(pretrain_steps: int = 150, finetune_steps: int = 150, batch_size: int = 
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
     start = time.perf_counter()
 
-    bar = tqdm(range(pretrain_steps), desc="pretrain (masked reconstruction)", unit="step")
+    bar = tqdm(range(pretrain_steps), desc="pretrain (masked reconstruction)", unit="step",
+               mininterval=1.0)
     for _ in bar:
         x, _ = synthetic.make_batch(batch_size, length, generator=gen, device=dev)
         x_masked, mask = apply_random_mask(x, mask_ratio, block_size, return_mask=True)
@@ -78,18 +79,18 @@ def run(pretrain_steps: int = 150, finetune_steps: int = 150, batch_size: int = 
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        bar.set_postfix(masked_mse=f"{loss.item():.4f}")
+        bar.set_postfix(masked_mse=f"{loss.item():.4f}", refresh=False)
 
     clf = Classifier(encoder, len(synthetic.LABELS)).to(dev)
     opt = torch.optim.AdamW(clf.parameters(), lr=2e-3)
-    bar = tqdm(range(finetune_steps), desc="fine-tune (5 labels)", unit="step")
+    bar = tqdm(range(finetune_steps), desc="fine-tune (5 labels)", unit="step", mininterval=1.0)
     for _ in bar:
         x, y = synthetic.make_batch(batch_size, length, generator=gen, device=dev)
         loss = F.binary_cross_entropy_with_logits(clf(x), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        bar.set_postfix(bce=f"{loss.item():.4f}")
+        bar.set_postfix(bce=f"{loss.item():.4f}", refresh=False)
 
     clf.eval()
     probs, labels = [], []

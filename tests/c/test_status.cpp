@@ -33,6 +33,7 @@ TEST(Version, RuntimeMatchesHeader) {
 TEST(Build, CudaEntryPointsExistInEveryBuild) {
   size_t bytes = 0;
   ssrl_status st = ssrl_auroc_cuda_workspace_size(10, 2, SSRL_FLOAT32, &bytes);
-  if (ssrl_has_cuda()) EXPECT_EQ(st, SSRL_OK);
+  // With CUDA, CUB sizes its scratch for the current device: no device, SSRL_ERR_CUDA.
+  if (ssrl_has_cuda()) EXPECT_TRUE(st == SSRL_OK || st == SSRL_ERR_CUDA) << ssrl_status_string(st);
   else EXPECT_EQ(st, SSRL_ERR_NOT_COMPILED);
 }

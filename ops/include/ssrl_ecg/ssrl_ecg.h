@@ -163,8 +163,9 @@ SSRL_API ssrl_status ssrl_confusion_counts_cuda(const uint8_t *y_true, const voi
                                                 void *workspace, size_t workspace_bytes,
                                                 void *stream);
 
-/* Bytes of workspace ssrl_auroc_cuda needs for these sizes and dtype.
-   SSRL_ERR_SHAPE when N * C >= 2^31 (CUB's segmented sort limit). */
+/* Bytes of workspace ssrl_auroc_cuda needs for these sizes and dtype, for the
+   current device (CUB sizes its scratch per architecture: SSRL_ERR_CUDA when
+   there is no usable device). SSRL_ERR_SHAPE when N * C >= 2^31. */
 SSRL_API ssrl_status ssrl_auroc_cuda_workspace_size(int64_t N, int64_t C, ssrl_dtype prob_dtype,
                                                     size_t *bytes);
 
