@@ -36,7 +36,7 @@ import torch
 import torch.distributed as dist
 
 from . import ops
-from .utils import _EPS, _SCORE_DTYPES, _labels_as_uint8
+from .utils import _EPS, _SCORE_DTYPES, _check_pair, _labels_as_uint8
 
 __all__ = ["MultilabelMetrics"]
 
@@ -157,12 +157,7 @@ class MultilabelMetrics:
         for name, t in (("y_true", y_true), ("y_prob", y_prob)):
             if t.dim() != 2 or t.shape[1] != self.num_classes:
                 raise ValueError(f"{name} must be [N, {self.num_classes}], got {tuple(t.shape)}")
-        if y_true.shape != y_prob.shape:
-            raise ValueError(f"y_true and y_prob must have the same shape, got "
-                             f"{tuple(y_true.shape)} and {tuple(y_prob.shape)}")
-        if y_true.device != y_prob.device:
-            raise ValueError(f"y_true and y_prob must be on the same device, got {y_true.device} "
-                             f"and {y_prob.device}")
+        _check_pair(y_true, y_prob)
         if self._device is not None and y_prob.device != self._device:
             raise ValueError(f"y_prob is on {y_prob.device}, the metric state on {self._device}")
         if y_prob.dtype not in _SCORE_DTYPES:

@@ -105,6 +105,15 @@ def _labels_as_uint8(y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
     return y.to(torch.uint8), bad
 
 
+def _check_pair(y_true: torch.Tensor, y_prob: torch.Tensor) -> None:
+    if y_true.shape != y_prob.shape:
+        raise ValueError(f"y_true and y_prob must have the same shape, got {tuple(y_true.shape)} "
+                         f"and {tuple(y_prob.shape)}")
+    if y_true.device != y_prob.device:
+        raise ValueError(f"y_true and y_prob must be on the same device, got {y_true.device} "
+                         f"and {y_prob.device}")
+
+
 def _check_on_host(flag: torch.Tensor, message: str) -> None:
     if flag.device.type == "cpu" and bool(flag):
         raise ValueError(message)
@@ -153,12 +162,7 @@ def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5) -> torch
         raise ValueError("threshold must not be NaN")
     y_true_t = _as_matrix(_as_tensor(y_true, "y_true"), "y_true")
     y_prob_t = _as_matrix(_as_tensor(y_prob, "y_prob"), "y_prob")
-    if y_true_t.shape != y_prob_t.shape:
-        raise ValueError(f"y_true and y_prob must have the same shape, got {tuple(y_true_t.shape)} "
-                         f"and {tuple(y_prob_t.shape)}")
-    if y_true_t.device != y_prob_t.device:
-        raise ValueError(f"y_true and y_prob must be on the same device, got {y_true_t.device} "
-                         f"and {y_prob_t.device}")
+    _check_pair(y_true_t, y_prob_t)
     if y_prob_t.is_complex() or y_prob_t.dtype == torch.bool:
         raise TypeError(f"y_prob must hold real scores, got {y_prob_t.dtype}")
     if y_prob_t.dtype not in _SCORE_DTYPES:
