@@ -12,10 +12,10 @@
  *     replays with whatever seed the tensor holds then);
  *   - workspace is a uint8 tensor of the size the launcher's query asks for;
  *   - bad values (labels outside {0, 1}, NaN scores or thresholds) are only seen
- *     on the device, where the launcher ORs a bit into an int32 `invalid` flag.
- *     Reading it would synchronize, so these ops do not read it: the outputs for
- *     a class with bad values are unspecified, and the Python wrappers in
- *     ssrl_ecg/ops.py decide whether to check the values (check_values=True).
+ *     on the device. Reading the launcher's `invalid` flag would synchronize,
+ *     so these ops pass none: the outputs for a class with bad values are
+ *     unspecified, and the Python layer checks values without a sync
+ *     (ssrl_ecg.utils.metrics_and_flags) or with one (ops.py, check_values=True).
  *
  * Compiled as C++ (no kernels here, no CUDA headers); needs USE_CUDA for the
  * CUDA declarations in the torch shim.
@@ -36,21 +36,17 @@ void* current_stream(const Tensor& t) {
   return stream;
 }
 
-/* The seed as a device tensor on x's device (a copy when it is on the CPU). */
+/* The seed as a device tensor on x's device. A CPU seed is cloned first, so a
+   pinned one cannot be changed by the caller before the queued copy reads it. */
 Tensor device_seed(const Tensor& seed, const Tensor& x) {
   if (!seed.is_cpu()) {
     return seed;
   }
-  return torch::stable::to(seed, x.device(), /*non_blocking=*/true);
+  return torch::stable::to(torch::stable::clone(seed), x.device(), /*non_blocking=*/true);
 }
 
 void check_cuda(const char* op, const char* arg, const Tensor& t) {
   SSRL_TORCH_CHECK_ARG(t.is_cuda(), op, arg, "must be a CUDA tensor, got ", device_str(t.device()));
-}
-
-/* Scratch for the launcher's `invalid` flags: zeroed, never read (see above). */
-Tensor invalid_flag(const Tensor& like) {
-  return torch::stable::new_zeros(like, {1}, ScalarType::Int);
 }
 
 }  // namespace
@@ -108,13 +104,11 @@ Tensor confusion_counts_cuda(const Tensor& y_true, const Tensor& y_prob, const T
                "y_prob");
   Tensor workspace =
       torch::stable::new_empty(yp, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
-  Tensor invalid = invalid_flag(yp);
   Tensor counts = torch::stable::new_empty(yp, {s.C, K, 4}, ScalarType::Long);
   check_status(ssrl_confusion_counts_cuda(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
                                           th.const_data_ptr<double>(), K,
                                           counts.mutable_data_ptr<int64_t>(),
-                                          invalid.mutable_data_ptr<int32_t>(),
-                                          workspace.mutable_data_ptr(), bytes, current_stream(yp)),
+                                          /*invalid=*/nullptr, workspace.mutable_data_ptr(), bytes, current_stream(yp)),
                "confusion_counts", "y_prob");
   return counts;
 }
@@ -129,11 +123,10 @@ Tensor auroc_cuda(const Tensor& y_true, const Tensor& y_prob) {
   check_status(ssrl_auroc_cuda_workspace_size(s.N, s.C, s.dtype, &bytes), "auroc", "y_prob");
   Tensor workspace =
       torch::stable::new_empty(yp, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
-  Tensor invalid = invalid_flag(yp);
   Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
   check_status(ssrl_auroc_cuda(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
                                auroc.mutable_data_ptr<double>(),
-                               invalid.mutable_data_ptr<int32_t>(), workspace.mutable_data_ptr(),
+                               /*invalid=*/nullptr, workspace.mutable_data_ptr(),
                                bytes, current_stream(yp)),
                "auroc", "y_prob");
   return auroc;
