@@ -127,7 +127,7 @@ SSRL_API ssrl_status ssrl_auroc_cpu(const uint8_t *y_true, const void *y_prob,
 #ifdef _OPENMP
   threads = omp_get_max_threads();
   if (threads > C) threads = (int)C;
-  if (N * C < (1 << 14)) threads = 1;
+  if (N * C < (1 << 20)) threads = 1; /* smaller: threads cost more than they save */
 #endif
   /* Few, wide groups read y_prob [N, C] fewest times; a multiple of the
      thread count keeps the threads equally busy. */

@@ -17,8 +17,9 @@
 
 #include "internal.h"
 
-/* Below this many bytes a second thread costs more than it saves. */
-#define SSRL_MASK_PARALLEL_BYTES (1 << 18)
+/* Below this many bytes a second thread costs more than it saves: waking a
+   pool thread can cost milliseconds on a busy or virtualised machine. */
+#define SSRL_MASK_PARALLEL_BYTES (1 << 23)
 
 static void draw_starts(uint64_t seed, int64_t b, int64_t T, int64_t block_size, int64_t n,
                         int64_t *starts /* [n] */) {
@@ -36,7 +37,8 @@ SSRL_API ssrl_status ssrl_block_starts(uint64_t seed, int64_t B, int64_t T, doub
   if (st != SSRL_OK) return st;
   if (B < 0) return SSRL_ERR_SHAPE;
   if (!ssrl_mul_ok(B, n, &total)) return SSRL_ERR_SHAPE;
-  if (total > 0 && starts == NULL) return SSRL_ERR_NULL_POINTER;
+  if (total == 0) return SSRL_OK; /* no blocks (or no samples): nothing to draw */
+  if (starts == NULL) return SSRL_ERR_NULL_POINTER;
   for (int64_t b = 0; b < B; ++b) draw_starts(seed, b, T, block_size, n, starts + b * n);
   return SSRL_OK;
 }

@@ -57,8 +57,11 @@ ssrl_status ssrl_check_mask_args(const void *x, const void *out, int64_t B, int6
   ssrl_status st = ssrl_block_count(T, mask_ratio, block_size, n_blocks);
   if (st != SSRL_OK) return st;
   int64_t n, bytes;
+  /* the data [B, C, T], the mask [B, T] (written even when C == 0) and the
+     starts [B, n_blocks] must each be addressable */
   if (!ssrl_mul_ok(B, C, &n) || !ssrl_mul_ok(n, T, &n) ||
-      !ssrl_mul_ok(n, (int64_t)elem_size, &bytes) || !ssrl_mul_ok(B, *n_blocks, &n))
+      !ssrl_mul_ok(n, (int64_t)elem_size, &bytes) || !ssrl_mul_ok(B, T, &n) ||
+      !ssrl_mul_ok(B, *n_blocks, &n))
     return SSRL_ERR_SHAPE;
   if (bytes > 0 && (x == NULL || out == NULL)) return SSRL_ERR_NULL_POINTER;
   return SSRL_OK;

@@ -36,7 +36,7 @@ import torch
 import torch.distributed as dist
 
 from . import ops
-from .utils import _EPS, _SCORE_DTYPES, _check_pair, _labels_as_uint8
+from .utils import _EPS, _SCORE_DTYPES, _check_pair, _labels_as_uint8, _nonfinite
 
 __all__ = ["MultilabelMetrics"]
 
@@ -164,7 +164,7 @@ class MultilabelMetrics:
             raise TypeError(f"y_prob must be float16/bfloat16/float32/float64, got {y_prob.dtype}")
         y_true, y_prob = y_true.detach(), y_prob.detach().contiguous()
         labels, bad_label = _labels_as_uint8(y_true)
-        bad = bad_label | ~torch.isfinite(y_prob).all()
+        bad = bad_label | _nonfinite(y_prob)
         if y_prob.device.type == "cpu" and not torch.compiler.is_compiling() and bool(bad):
             raise ValueError("y_true must hold only 0 and 1" if bool(bad_label)
                              else "y_prob must not hold NaN or infinity")

@@ -97,12 +97,24 @@ def _as_matrix(t: torch.Tensor, name: str) -> torch.Tensor:
 
 def _labels_as_uint8(y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
     """(labels as uint8, a 0-d bool tensor: some label was outside {0, 1})."""
-    if y.dtype == torch.bool:
+    if y.dtype == torch.bool or y.numel() == 0:
         return y.to(torch.uint8), torch.zeros((), dtype=torch.bool, device=y.device)
     if y.is_complex():
         raise TypeError(f"y_true must be real, got {y.dtype}")
-    bad = ((y != 0) & (y != 1)).any()
+    if y.is_floating_point():  # 0.5 passes a range test: compare every value
+        bad = ((y != 0) & (y != 1)).any()
+    else:  # integers: one pass, no [N, C] temporary
+        lo, hi = torch.aminmax(y)
+        bad = (lo < 0) | (hi > 1)
     return y.to(torch.uint8), bad
+
+
+def _nonfinite(p: torch.Tensor) -> torch.Tensor:
+    """0-d bool: p holds a NaN or an infinity (min and max carry both), one pass."""
+    if p.numel() == 0:
+        return torch.zeros((), dtype=torch.bool, device=p.device)
+    lo, hi = torch.aminmax(p)
+    return ~(torch.isfinite(lo) & torch.isfinite(hi))
 
 
 def _check_pair(y_true: torch.Tensor, y_prob: torch.Tensor) -> None:
@@ -169,7 +181,7 @@ def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5) -> torch
         y_prob_t = y_prob_t.to(torch.float64)
     labels, bad_label = _labels_as_uint8(y_true_t)
     _check_on_host(bad_label, "y_true must hold only 0 and 1")
-    bad_score = ~torch.isfinite(y_prob_t).all()
+    bad_score = _nonfinite(y_prob_t)
     _check_on_host(bad_score, "y_prob must not hold NaN or infinity")
     thresholds = torch.full((1,), float(threshold), dtype=torch.float64, device=y_prob_t.device)
     values = _metrics_tensor(labels, y_prob_t.contiguous(), thresholds)

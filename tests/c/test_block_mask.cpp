@@ -77,9 +77,9 @@ TEST(BlockMask, AwkwardSizes) {
 }
 
 TEST(BlockMask, ParallelPathMatchesNaive) {
-  // 64 * 12 * 1000 floats = 3 MB: split over threads, samples straddle threads.
-  check_against_naive(64, 12, 1000, 4, 0.15, 50, 2024);
-  check_against_naive(7, 13, 5125, 4, 0.25, 33, 11);
+  // Past the 8 MB cut-off: rows split over threads, samples straddle threads.
+  check_against_naive(48, 12, 5000, 4, 0.15, 50, 2024);  // 11.5 MB
+  check_against_naive(21, 13, 5125, 8, 0.25, 33, 11);    // 11.2 MB, odd row split
 }
 
 TEST(BlockMask, NonPositiveRatioCopies) {

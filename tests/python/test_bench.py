@@ -1,0 +1,70 @@
+"""Smoke test of the side-by-side benchmarks (ssrl_ecg.bench) on tiny sizes.
+
+Checks that one run writes its JSON, markdown and plots, and that every method
+that ran was validated against its reference before it was timed.
+"""
+
+import json
+
+import pytest
+import torch
+
+from reference import philox_stream
+from ssrl_ecg import bench
+
+pytest.importorskip("sklearn")
+pytest.importorskip("matplotlib")
+
+
+def test_philox_starts_is_the_curand_stream():
+    # R = 2^32 makes start = u: the raw stream, against the pure-Python reference
+    got = bench.philox_starts(0, 1, 4, 2**32)[0].tolist()
+    assert got == [0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8]
+    seed = 0xDEADBEEF12345678
+    got = bench.philox_starts(seed, 3, 6, 2**32)
+    for b in range(3):
+        assert got[b].tolist() == philox_stream(seed, b, 6)
+
+
+def test_alternatives_agree_with_ours_on_given_starts():
+    x = torch.randn(5, 3, 333)
+    valid = bench.validate_mask(x)
+    assert set(valid) == set(bench.MASK_METHODS)
+    assert all(valid.values()), valid
+
+
+def test_smoke_run_writes_validated_results(tmp_path):
+    assert bench.main(["--quick", "--smoke", "--device", "cpu", "--out", tmp_path]) == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    env = results["env"]
+    for key in ("date", "cpu", "cores", "torch", "ssrl_ecg", "device_names"):
+        assert env[key], key
+    assert results["validated"] is True
+
+    cpu = results["devices"]["cpu"]
+    assert {r["method"] for r in cpu["mask"]} == set(bench.MASK_METHODS)
+    for section in ("mask", "mask_sweep", "metrics", "binned"):
+        assert cpu[section], section
+        for row in cpu[section]:
+            if row["time_s"] is None:
+                assert row["note"].startswith("skipped"), row
+                continue
+            assert row["validated"] is True, row
+            assert row["time_s"] > 0 and row["reps"] >= 1
+
+    ours = [r for r in cpu["metrics"] if r["method"] == "ours"]
+    assert ours and all(r["reference"] == "scikit-learn" and r["max_abs_diff"] <= 1e-9
+                        for r in ours)
+    assert {r["status"] for r in results["targets"]} <= {"pass", "short", "n/a"}
+
+    report = (tmp_path / "results.md").read_text()
+    assert "## Targets" in report and "multilabel_metrics" in report
+    for png in ("mask_sweep_cpu.png", "metrics_c5_cpu.png", "metrics_c71_cpu.png"):
+        assert (tmp_path / png).stat().st_size > 0, png
+    assert sorted(results["plots"]) == sorted(p.name for p in tmp_path.glob("*.png"))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU message")
+def test_cuda_without_gpu_says_so(tmp_path, capsys):
+    assert bench.main(["--smoke", "--device", "cuda", "--out", tmp_path]) == 1
+    assert "no CUDA device" in capsys.readouterr().out
