@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for ssrl_ecg, idempotently:
-#   1. system packages: a C/C++ toolchain, CMake, GoogleTest, Google Benchmark;
+#   1. system packages: a C/C++ toolchain, CMake, GoogleTest, Google Benchmark,
+#      clang 14 with libFuzzer and OpenMP, valgrind (scripts/hardening.sh);
 #   2. a virtual environment in .venv with the pinned Python packages
 #      (requirements-dev.txt: torch 2.11.0, the CUDA 13 build from PyPI);
 #   3. this checkout built and installed into it (pip install .: the C library,
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pkg in build-essential cmake libgtest-dev libbenchmark-dev; do
+for pkg in build-essential cmake libgtest-dev libbenchmark-dev clang-14 libclang-rt-14-dev libomp-14-dev valgrind; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -10,6 +10,7 @@ echo "== C library and GoogleTest suite"
 cmake -S . -B build/c -DCMAKE_BUILD_TYPE=Release
 cmake --build build/c -j "$(nproc)"
 ctest --test-dir build/c --output-on-failure -j "$(nproc)"
+bash scripts/hardening.sh
 
 echo "== Python suite"
 .venv/bin/python -m pytest tests/python -q -rs
