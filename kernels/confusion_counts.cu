@@ -44,7 +44,10 @@ struct CountsLayout {
 /* The workspace regions for (C, K); false when the sizes overflow. */
 bool counts_layout(int64_t C, int64_t K, CountsLayout *L) {
   int64_t hist_len;
-  if (C < 0 || K < 0 || K == INT64_MAX || !ssrl_mul_ok(C, 2 * (K + 1), &hist_len)) return false;
+  int64_t bins;
+  if (C < 0 || K < 0 || K > INT64_MAX / 16 || !ssrl_mul_ok(K + 1, 2, &bins) ||
+      !ssrl_mul_ok(C, bins, &hist_len))
+    return false;
   ssrl_cuda::Carver cv;
   L->keys = cv.take(static_cast<size_t>(K), sizeof(uint64_t));
   L->sorted = cv.take(static_cast<size_t>(K), sizeof(uint64_t));
@@ -265,19 +268,11 @@ cudaError_t histogram(const uint8_t *y_true, const void *y_prob, ssrl_dtype dtyp
   }
 }
 
-/* The CPU's argument checks, in the CPU's order (ops/confusion_counts.c). */
+/* The CPU's argument checks (ops/check.c), so both refuse the same input. */
 ssrl_status check_args(const uint8_t *y_true, const void *y_prob, ssrl_dtype dtype, int64_t N,
                        int64_t C, const double *thresholds, int64_t K, const int64_t *counts) {
-  const ssrl_status st = ssrl_check_score_args(y_true, y_prob, dtype, N, C);
-  if (st != SSRL_OK) return st;
-  int64_t out_bytes, hist_len, hist_bytes;
-  if (K < 0 || K == INT64_MAX) return SSRL_ERR_SHAPE;
-  if (!ssrl_mul_ok(C, K, &out_bytes) || !ssrl_mul_ok(out_bytes, 4 * 8, &out_bytes) ||
-      !ssrl_mul_ok(C, 2 * (K + 1), &hist_len) || !ssrl_mul_ok(hist_len, 8, &hist_bytes))
-    return SSRL_ERR_SHAPE;
-  if (K > 0 && thresholds == nullptr) return SSRL_ERR_NULL_POINTER;
-  if (C * K > 0 && counts == nullptr) return SSRL_ERR_NULL_POINTER;
-  return SSRL_OK;
+  int64_t hist_len;
+  return ssrl_check_counts_args(y_true, y_prob, dtype, N, C, thresholds, K, counts, &hist_len);
 }
 
 }  // namespace

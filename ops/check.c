@@ -97,3 +97,21 @@ double ssrl_round_to_dtype(double t, ssrl_dtype dtype) {
     default: return t;
   }
 }
+
+ssrl_status ssrl_check_counts_args(const uint8_t *y_true, const void *y_prob, ssrl_dtype prob_dtype,
+                                   int64_t N, int64_t C, const double *thresholds, int64_t K,
+                                   const int64_t *counts, int64_t *hist_len) {
+  ssrl_status st = ssrl_check_score_args(y_true, y_prob, prob_dtype, N, C);
+  if (st != SSRL_OK) return st;
+  int64_t out_bytes, sort_bytes, bins, hist_bytes;
+  if (K < 0) return SSRL_ERR_SHAPE;
+  /* every size must be addressable: the sorted thresholds (16 bytes each,
+     which also keeps K + 1 from overflowing), the counts and the histograms */
+  if (!ssrl_mul_ok(K, 16, &sort_bytes) || !ssrl_mul_ok(K + 1, 2, &bins) ||
+      !ssrl_mul_ok(C, K, &out_bytes) || !ssrl_mul_ok(out_bytes, 4 * 8, &out_bytes) ||
+      !ssrl_mul_ok(C, bins, hist_len) || !ssrl_mul_ok(*hist_len, 8, &hist_bytes))
+    return SSRL_ERR_SHAPE;
+  if (K > 0 && thresholds == NULL) return SSRL_ERR_NULL_POINTER;
+  if (out_bytes > 0 && counts == NULL) return SSRL_ERR_NULL_POINTER;
+  return SSRL_OK;
+}

@@ -82,15 +82,10 @@ SSRL_API ssrl_status ssrl_confusion_counts_cpu(const uint8_t *y_true, const void
                                                ssrl_dtype prob_dtype, int64_t N, int64_t C,
                                                const double *thresholds, int64_t K,
                                                int64_t *counts) {
-  ssrl_status st = ssrl_check_score_args(y_true, y_prob, prob_dtype, N, C);
+  int64_t hist_len;
+  ssrl_status st = ssrl_check_counts_args(y_true, y_prob, prob_dtype, N, C, thresholds, K, counts,
+                                          &hist_len);
   if (st != SSRL_OK) return st;
-  int64_t out_bytes, hist_len, hist_bytes;
-  if (K < 0 || K == INT64_MAX) return SSRL_ERR_SHAPE;
-  if (!ssrl_mul_ok(C, K, &out_bytes) || !ssrl_mul_ok(out_bytes, 4 * 8, &out_bytes) ||
-      !ssrl_mul_ok(C, 2 * (K + 1), &hist_len) || !ssrl_mul_ok(hist_len, 8, &hist_bytes))
-    return SSRL_ERR_SHAPE;
-  if (K > 0 && thresholds == NULL) return SSRL_ERR_NULL_POINTER;
-  if (C * K > 0 && counts == NULL) return SSRL_ERR_NULL_POINTER;
   for (int64_t k = 0; k < K; ++k)
     if (isnan(thresholds[k])) return SSRL_ERR_NAN_THRESHOLD;
   if (C == 0) return SSRL_OK; /* nothing to read: labels and scores cannot be bad */

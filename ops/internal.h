@@ -30,6 +30,12 @@ ssrl_status ssrl_check_mask_args(const void *x, const void *out, int64_t B, int6
 ssrl_status ssrl_check_score_args(const uint8_t *y_true, const void *y_prob,
                                   ssrl_dtype prob_dtype, int64_t N, int64_t C);
 
+/* Validates the confusion-count arguments (sizes, pointers; not the values)
+   and gives the histogram length C * 2 * (K + 1). */
+ssrl_status ssrl_check_counts_args(const uint8_t *y_true, const void *y_prob, ssrl_dtype prob_dtype,
+                                   int64_t N, int64_t C, const double *thresholds, int64_t K,
+                                   const int64_t *counts, int64_t *hist_len);
+
 /* a * b (both >= 0) into *out; 0 when it would pass INT64_MAX. */
 int ssrl_mul_ok(int64_t a, int64_t b, int64_t *out);
 
