@@ -195,8 +195,8 @@ inline ScoreCase draw_scores(FuzzedDataProvider &in, bool edges) {
     return s;
   }
   const int64_t nc = s.N * s.C;
-  const size_t elem = dsz ? dsz : 8;                      // unknown dtype: any bytes, never read
-  if (nc * static_cast<int64_t>(elem + 1) > kCapBytes) {  // valid but too big: NULL
+  const size_t elem = dsz ? dsz : 8;  // unknown dtype: any bytes, never read
+  if (sat_mul({nc, static_cast<int64_t>(elem + 1)}) > kCapBytes) {  // valid, too big: NULL
     s.y_null = s.p_null = true;
     s.y = Buf(0, 0);
     s.p = Buf(0, 0);

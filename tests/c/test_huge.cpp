@@ -14,8 +14,8 @@
 // equals the pattern, and the counts equal ones derived by hand from the
 // pattern. CTest label "huge", run serially (see tests/CMakeLists.txt).
 //
-// The HugeSizes.* tests at the end pin down bugs found by fuzz/ (they fail
-// until ops/ is fixed); see the comment above each.
+// The HugeSizes.* tests at the end are regression tests for three bugs fuzz/
+// found with absurd sizes (all fixed); see the comment above each.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -301,13 +301,12 @@ TEST(Huge, ConfusionCountsPast2To31Scores) {
     }
 }
 
-// ---- bugs found by fuzz/ (these tests fail until ops/ is fixed) -------------
+// ---- bugs found by fuzz/ -------------------------------------------------------
 
-// ssrl_block_starts loops over every sample even when there is nothing to draw
-// (n_blocks == 0 for mask_ratio <= 0, or T == 0): B = 2^62 with ratio 0 and
-// starts = NULL is a valid, empty call that never returns. (fuzz_block_starts
-// timeout; also applies NULL + 0 in block_mask.c's `starts + b * n`, which
-// UBSan reports.) The child gets 10 s.
+// ssrl_block_starts used to loop over every sample even with nothing to draw
+// (n_blocks == 0 for mask_ratio <= 0): B = 2^62 with ratio 0 and starts = NULL
+// is a valid, empty call that never returned (fuzz_block_starts: timeout; and
+// NULL + 0 in `starts + b * n`, which UBSan reports). Fixed; the child gets 10 s.
 TEST(HugeSizes, StartsWithNoBlocksReturnsAtOnce) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
@@ -319,11 +318,12 @@ TEST(HugeSizes, StartsWithNoBlocksReturnsAtOnce) {
       testing::ExitedWithCode(0), "");
 }
 
-// ssrl_block_mask_cpu never checks that the mask's B * T fits: with C == 0 the
-// data is empty, so B * C * T passes, and B * T overflows. B = 2^33, T = 2^31
-// wraps to 0 and the call "succeeds" without writing the mask; B = INT64_MAX,
-// T = 26 wraps to a non-zero value and the library writes mask rows far past
-// any buffer (fuzz_block_mask: heap-buffer-overflow). Expected: SSRL_ERR_SHAPE.
+// ssrl_block_mask_cpu used not to check that the mask's B * T fits: with
+// C == 0 the data is empty, so B * C * T passed, and B * T overflowed.
+// B = 2^33, T = 2^31 wrapped to 0 and the call "succeeded" without writing the
+// mask; B = INT64_MAX, T = 26 wrapped to a non-zero value and the library wrote
+// mask rows far past any buffer (fuzz_block_mask: heap-buffer-overflow).
+// Fixed: SSRL_ERR_SHAPE.
 TEST(HugeSizes, MaskProductOverflowIsAShapeError) {
   uint8_t mask[32] = {0};
   EXPECT_EQ(ssrl_block_mask_cpu(nullptr, nullptr, mask, int64_t{1} << 33, 0, int64_t{1} << 31, 1,
@@ -340,9 +340,10 @@ TEST(HugeSizes, MaskProductOverflowIsAShapeError) {
       testing::ExitedWithCode(SSRL_ERR_SHAPE), "");
 }
 
-// ssrl_confusion_counts_cpu computes 2 * (K + 1) before any check that uses C:
-// with C == 0 and K >= 2^62 that is a signed overflow (UB; UBSan aborts in the
-// sanitizer build). Whatever the status, it must come without UB.
+// ssrl_confusion_counts_cpu used to compute 2 * (K + 1) before any check that
+// used C: with C == 0 and K >= 2^62 that is a signed overflow (UB: UBSan aborts
+// in the sanitizer build; fuzz_confusion_counts found it in seconds). Fixed:
+// whatever the status, it must come without UB.
 TEST(HugeSizes, CountsHugeKWithNoClassesHasNoOverflow) {
   const ssrl_status st = ssrl_confusion_counts_cpu(nullptr, nullptr, SSRL_FLOAT32, 0, 0, nullptr,
                                                    INT64_MAX - 1, nullptr);
