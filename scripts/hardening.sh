@@ -9,7 +9,7 @@
 #   3. fuzz/run.sh: libFuzzer + ASan + UBSan on every C entry point,
 #      $SSRL_FUZZ_SECONDS per target (default 60).
 # Every stage runs even if an earlier one fails; the exit status is non-zero
-# if any did. About 10-12 minutes on 2 cores with the default fuzz time.
+# if any did. About 10 minutes on 2 cores with the default fuzz time.
 #   bash scripts/hardening.sh
 # Builds go to $SSRL_HARDENING_BUILD_DIR (default build/hardening): asan/,
 # memcheck/ and fuzz/.

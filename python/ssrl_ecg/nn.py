@@ -29,8 +29,8 @@ class BlockMask(nn.Module):
             raise ValueError(f"mask_ratio must be finite and <= 1, got {mask_ratio}")
         if isinstance(block_size, bool) or not isinstance(block_size, int):
             raise TypeError(f"block_size must be an int, got {type(block_size).__name__}")
-        if block_size < 1:
-            raise ValueError(f"block_size must be >= 1, got {block_size}")
+        if not 1 <= block_size <= 2**63 - 1:
+            raise ValueError(f"block_size must be in [1, 2**63 - 1], got {block_size}")
         self.mask_ratio = float(mask_ratio)
         self.block_size = int(block_size)
         self.only_training = only_training

@@ -79,6 +79,8 @@ def _check_x(x: object) -> Tensor:
         raise TypeError(
             f"x has dtype {x.dtype}; block_mask takes bool, integer and real floating dtypes"
         )
+    if x.shape[2] >= 2**32:  # the start formula draws from 32-bit outputs
+        raise ValueError(f"x must have T < 2**32 time steps, got T = {x.shape[2]}")
     return x
 
 
@@ -114,8 +116,8 @@ def _mask_ratio(mask_ratio: object) -> float:
 def _block_size(block_size: object) -> int:
     if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
         raise TypeError(f"block_size must be an int, got {type(block_size).__name__}")
-    if block_size < 1:
-        raise ValueError(f"block_size must be >= 1, got {block_size}")
+    if not 1 <= block_size <= 2**63 - 1:
+        raise ValueError(f"block_size must be in [1, 2**63 - 1], got {block_size}")
     return int(block_size)
 
 

@@ -35,6 +35,8 @@ def set_seed(seed: int) -> None:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     seed = int(seed)
+    if not -2**63 <= seed < 2**64:  # what torch.manual_seed takes
+        raise ValueError(f"seed must be in [-2**63, 2**64), got {seed}")
     random.seed(seed)
     np.random.seed(seed % 2**32)  # numpy takes [0, 2^32)
     torch.manual_seed(seed)
@@ -208,16 +210,9 @@ def _metrics_tensor(labels: torch.Tensor, y_prob: torch.Tensor,
 def _check_mask_args(x: Any, mask_ratio: Any, block_size: Any) -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor [B, C, T], got {type(x).__name__}")
-    if x.dim() != 3:
-        raise ValueError(f"x must be 3-D [B, C, T], got shape {tuple(x.shape)}")
-    if isinstance(mask_ratio, bool) or not isinstance(mask_ratio, numbers.Real):
-        raise TypeError(f"mask_ratio must be a real number, got {type(mask_ratio).__name__}")
-    if math.isnan(mask_ratio) or math.isinf(mask_ratio) or mask_ratio > 1:
-        raise ValueError(f"mask_ratio must be finite and <= 1, got {mask_ratio}")
-    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
-        raise TypeError(f"block_size must be an int, got {type(block_size).__name__}")
-    if block_size < 1:
-        raise ValueError(f"block_size must be >= 1, got {block_size}")
+    ops._check_x(x)  # the op wrappers' checks: one definition of valid input
+    ops._mask_ratio(mask_ratio)
+    ops._block_size(block_size)
 
 
 def draw_seed(device: torch.device, generator: Optional[torch.Generator] = None) -> torch.Tensor:
