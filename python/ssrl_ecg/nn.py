@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
-from . import ops  # noqa: F401  (registers torch.ops.ssrl_ecg.*)
+from . import ops  # registers torch.ops.ssrl_ecg.* and holds the argument checks
 
 __all__ = ["BlockMask"]
 
@@ -23,16 +21,8 @@ class BlockMask(nn.Module):
 
     def __init__(self, mask_ratio: float, block_size: int = 50, only_training: bool = False):
         super().__init__()
-        if isinstance(mask_ratio, bool) or not isinstance(mask_ratio, (int, float)):
-            raise TypeError(f"mask_ratio must be a real number, got {type(mask_ratio).__name__}")
-        if math.isnan(mask_ratio) or math.isinf(mask_ratio) or mask_ratio > 1:
-            raise ValueError(f"mask_ratio must be finite and <= 1, got {mask_ratio}")
-        if isinstance(block_size, bool) or not isinstance(block_size, int):
-            raise TypeError(f"block_size must be an int, got {type(block_size).__name__}")
-        if not 1 <= block_size <= 2**63 - 1:
-            raise ValueError(f"block_size must be in [1, 2**63 - 1], got {block_size}")
-        self.mask_ratio = float(mask_ratio)
-        self.block_size = int(block_size)
+        self.mask_ratio = ops._mask_ratio(mask_ratio)  # the op wrappers' checks, raising
+        self.block_size = ops._block_size(block_size)  # ValueError/TypeError by name
         self.only_training = only_training
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
