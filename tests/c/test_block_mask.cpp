@@ -2,6 +2,7 @@
 // element size, in place and out of place, awkward sizes and every error path.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -77,9 +78,57 @@ TEST(BlockMask, AwkwardSizes) {
 }
 
 TEST(BlockMask, ParallelPathMatchesNaive) {
-  // Past the 8 MB cut-off: rows split over threads, samples straddle threads.
+  // Past the 1 MiB cut-off: rows split over threads, samples straddle threads.
   check_against_naive(48, 12, 5000, 4, 0.15, 50, 2024);  // 11.5 MB
   check_against_naive(21, 13, 5125, 8, 0.25, 33, 11);    // 11.2 MB, odd row split
+  check_against_naive(7, 5, 4001, 4, 0.2, 40, 12);       // 0.56 MB: one thread
+  check_against_naive(9, 5, 4001, 8, 0.2, 40, 13);       // 1.4 MB, odd row split
+}
+
+// Out of place at >= 4 MiB the rows are written with non-temporal stores in whole
+// 64-byte lines (regular stores for a row's unaligned head and tail). Every element
+// size, odd T (rows start anywhere in a line), an output that is not 16-byte
+// aligned, spans shorter than a line, many in one line, and whole masked rows.
+TEST(BlockMask, StreamingPathMatchesNaive) {
+  struct Case {
+    int64_t B, C, T;
+    size_t es;
+    double ratio;
+    int64_t bs;
+    uint64_t seed;
+    size_t shift;  // bytes the output starts past a 64-byte boundary
+  };
+  const Case cases[] = {
+      {2, 8, 262147, 1, 0.3, 3, 21, 0},        // 4.2 MB, several spans per line
+      {3, 12, 30001, 4, 0.15, 50, 22, 4},      // 4.3 MB, output one float off
+      {2, 3, 87383, 8, 0.6, 5, 23, 24},        // 4.2 MB, heavy overlap
+      {4, 2, 262147, 2, 1.0, 262147, 24, 2},   // 4.2 MB, every row wholly masked
+  };
+  for (const Case &k : cases) {
+    SCOPED_TRACE(testing::Message() << "T=" << k.T << " es=" << k.es << " bs=" << k.bs);
+    const size_t n = static_cast<size_t>(k.B * k.C * k.T) * k.es;
+    ASSERT_GE(n, size_t{1} << 22);
+    const std::vector<uint8_t> x = random_bytes(n, static_cast<uint32_t>(k.seed));
+    const std::vector<uint8_t> ref = naive::mask(k.seed, k.B, k.T, k.ratio, k.bs);
+    std::vector<uint8_t> want = x;
+    for (int64_t r = 0; r < k.B * k.C; ++r)
+      for (int64_t t = 0; t < k.T; ++t)
+        if (ref[static_cast<size_t>((r / k.C) * k.T + t)])
+          std::memset(&want[static_cast<size_t>(r * k.T + t) * k.es], 0, k.es);
+    // 64 guard bytes either side; the output starts k.shift bytes past a line.
+    std::vector<uint8_t> buf(n + 192, 0xAB);
+    const size_t lead = (64 - reinterpret_cast<uintptr_t>(buf.data()) % 64) % 64 + 64 + k.shift;
+    std::vector<uint8_t> mask(static_cast<size_t>(k.B * k.T), 7);
+    ASSERT_EQ(ssrl_block_mask_cpu(x.data(), buf.data() + lead, mask.data(), k.B, k.C, k.T, k.es,
+                                  k.ratio, k.bs, k.seed),
+              SSRL_OK);
+    EXPECT_EQ(mask, ref);
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), buf.begin() + static_cast<ptrdiff_t>(lead)));
+    EXPECT_TRUE(std::all_of(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(lead),
+                            [](uint8_t b) { return b == 0xAB; }));
+    EXPECT_TRUE(std::all_of(buf.begin() + static_cast<ptrdiff_t>(lead + n), buf.end(),
+                            [](uint8_t b) { return b == 0xAB; }));
+  }
 }
 
 TEST(BlockMask, NonPositiveRatioCopies) {

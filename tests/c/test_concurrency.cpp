@@ -1,6 +1,7 @@
 // Every CPU entry point called from 8 std::threads at once, many times over,
 // on varied inputs (every element size and dtype, error cases, and sizes on
-// both sides of the OpenMP cut-offs, 8 MiB of mask data and 2^20 scores, so
+// both sides of the cut-offs (1 MiB of mask data for threads, 4 MiB for streaming
+// stores, 2^20 scores), so
 // the library's own thread teams nest inside ours): each result, status and
 // output bytes, must equal the one a serial call gave before the threads
 // started. The library keeps no global state, so this holds by construction;
@@ -68,7 +69,7 @@ struct Inputs {
 std::vector<Call> make_calls(Inputs &in) {
   std::vector<Call> calls;
   // Block mask: out of place with mask, in place without (on a private copy),
-  // small and past the 8 MiB parallel cut-off, every element size, errors.
+  // small and past the threading and streaming cut-offs, every element size, errors.
   const MaskCase masks[] = {{3, 4, 257, 1, 0.3, 16, 99},
                             {2, 12, 5000, 4, 0.15, 50, 1},
                             {2, 4, 131073, 8, 0.15, 50, 2024} /* 8 MiB + 64 bytes, 8 rows */,

@@ -17,7 +17,10 @@ def seed_value(generator_seed, device="cpu"):
 
 @pytest.mark.parametrize("shape,ratio,bs", [((4, 12, 1000), 0.15, 50), ((3, 2, 769), 0.5, 7),
                                             ((2, 3, 20), 0.5, 50), ((2, 1, 5125), 0.3, 13),
-                                            ((5, 4, 1), 1.0, 1)])
+                                            ((5, 4, 1), 1.0, 1),
+                                            # past the C code's 1 MiB threading and 4 MiB
+                                            # streaming-store cut-offs; odd row length
+                                            ((24, 12, 5000), 0.15, 50), ((9, 24, 5003), 0.2, 7)])
 def test_mask_matches_reference(shape, ratio, bs):
     x = torch.randn(shape)
     g = torch.Generator().manual_seed(123)
