@@ -35,13 +35,15 @@ confusion_counts with K = 100 thresholds ``torch.linspace(0, 1, 100)`` (what
     must equal a sort-based torch reference exactly, torchmetrics' precision and
     recall ours to 1e-6.
 
-Timing: a first call (warm-up, and the result that is validated), then repeats
-until ``reps`` or the time budget is reached; the median is reported. A first
-call of an alternative slower than ``slow_s`` is itself the measurement
-(scikit-learn at large N).
-CPU times use ``time.perf_counter``; GPU times CUDA events around back-to-back
-calls lasting ~1 ms. Mask inputs rotate over copies totalling >= 256 MiB (at most
-32), so large shapes read cold memory.
+Timing: a first call (warm-up, and the result that is validated), then rounds
+that time every method once, in an order shuffled each round, until ``reps``
+rounds or the time budget; the median is reported. A first call of an
+alternative slower than ``slow_s`` is itself the measurement (scikit-learn at
+large N). CPU times use ``time.perf_counter``; GPU times CUDA events around
+back-to-back calls lasting ~1 ms. Mask inputs rotate over copies totalling
+>= 256 MiB (at most 32), one rotation for all methods, so each call reads memory
+no other call has just cached. glibc malloc's thresholds are pinned first
+(``--malloc default`` leaves them; see ``pin_malloc``).
 
 Caps (each skipped row says why), chosen so the full CPU run fits 24 GB and a
 few minutes on 2 cores: scikit-learn and torchmetrics at N*C <= 7.1e7 and
@@ -61,12 +63,14 @@ and the targets with pass/short), PNG plots (time vs size, log-log). Exit status
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime
 import itertools
 import json
 import math
 import os
 import platform
+import random
 import re
 import statistics
 import sys
@@ -126,6 +130,29 @@ PLANS = {
 # ---- timing ----------------------------------------------------------------------------
 
 
+def pin_malloc() -> str:
+    """Fixes glibc malloc's mmap and trim thresholds; returns what was done.
+
+    By default glibc moves both thresholds as blocks are freed, so whether a
+    3 MB output lands on memory the process still holds or on fresh pages (~750
+    page faults, ~1 ms here) depends on what was allocated and freed before:
+    in one unpinned run, ``apply_random_mask`` on [64, 12, 1000] took a median
+    1.09 ms and the same call with ``return_mask=True`` 0.19 ms. Pinned, blocks under 32 MiB are reused as a caching
+    allocator (jemalloc, tcmalloc) would, for every method alike; larger ones
+    are still mapped fresh on every call, page faults included.
+    """
+    if not sys.platform.startswith("linux"):
+        return "default (not Linux)"
+    try:
+        libc = ctypes.CDLL(None)
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        ok = libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 1 << 30)
+    except (OSError, AttributeError):  # not glibc
+        return "default (no mallopt)"
+    return ("pinned: glibc M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 1 GiB" if ok
+            else "default (mallopt refused)")
+
+
 class Clock:
     """Times calls: perf_counter on the CPU; on a GPU CUDA events around ``inner``
     back-to-back calls (after a sync), so that launch latency overlaps as in training."""
@@ -159,9 +186,9 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan) -> List[Dict[st
     First every method is called once, in order (a warm-up whose result ``check``
     validates; for the alternatives, a call slower than ``plan.slow_s`` is the
     measurement itself; ours, named ``ours...``, are always repeated). Then
-    rounds time each remaining method once in turn, so that drifts in machine load
-    touch all alike, for ``plan.reps`` rounds or until the time budget (at least
-    3). A row holds ``check``'s fields, the median seconds per call ``time_s``, the
+    rounds time each remaining method once, in an order shuffled every round, so
+    that drifts in machine load and what ran just before touch all alike, for
+    ``plan.reps`` rounds or until the time budget (at least 3). A row holds ``check``'s fields, the median seconds per call ``time_s``, the
     repeats and their times. On a GPU a repeat is the mean of back-to-back calls
     lasting about 1 ms in all.
     """
@@ -180,9 +207,11 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan) -> List[Dict[st
             live.append((row, fn))
         rows.append(row)
     t_end = time.perf_counter() + plan.budget_s * max(1, len(live))
+    order = random.Random(0)
     for i in range(plan.reps):
         if i >= 3 and time.perf_counter() > t_end:
             break
+        order.shuffle(live)  # no method always runs first or right after another
         for row, fn in live:
             row["times_s"].append(clock(fn, row["calls_per_rep"])[0])
     for row in rows:
@@ -344,10 +373,11 @@ def bench_mask(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
     x0 = torch.randn(B, CHANNELS, T, device=device)
     valid = validate_mask(x0)
     copies = max(1, min(32, math.ceil(ROTATE_BYTES / max(1, x0.nbytes))))
-    xs = [x0.clone() for _ in range(copies)]
+    # One rotation shared by all methods: every call takes the next copy, so no
+    # method reads a copy another has just pulled into cache.
+    pool = itertools.cycle([x0.clone() for _ in range(copies)])
     runners = _mask_runners()
-    rows = measure_all(clock, [(key, lambda run=runners[key], pool=itertools.cycle(xs):
-                                run(next(pool)), None)
+    rows = measure_all(clock, [(key, lambda run=runners[key]: run(next(pool)), None)
                                for key in methods or list(MASK_METHODS)], plan)
     for r in rows:
         r["validated"] = valid[r["method"]]
@@ -357,7 +387,7 @@ def bench_mask(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
         r.update(shape=[B, CHANNELS, T], dtype="float32", bytes=2 * x0.nbytes,
                  gb_s=2 * x0.nbytes / r["time_s"] / 1e9, frac_of_clone=clone_t / r["time_s"],
                  x_ours=r["time_s"] / ours_t, copies=copies)
-    del xs
+    del pool
     return rows
 
 
@@ -740,8 +770,8 @@ def markdown(results: Dict[str, Any]) -> str:
     env = results["env"]
     lines = [f"# ssrl_ecg benchmarks ({env['mode']})", ""]
     for key in ("date", "cpu", "cores", "cores_usable", "torch_threads", "omp_num_threads", "gpu",
-                "torch", "cuda",
-                "ssrl_ecg", "numpy", "sklearn", "torchmetrics", "load_average"):
+                "torch", "cuda", "ssrl_ecg", "numpy", "sklearn", "torchmetrics", "malloc",
+                "load_average"):
         if env.get(key) is not None:
             lines.append(f"- {key}: {env[key]}")
     lines += ["", "## Targets", "", "| device | target | measured | goal | status |",
@@ -942,6 +972,9 @@ def main(argv: Optional[List[Any]] = None) -> int:
                         help="cpu rows always with all; cuda rows where a GPU is present")
     parser.add_argument("--out", default=None,
                         help="output folder (default bench/results/<device-kind>/)")
+    parser.add_argument("--malloc", choices=("pinned", "default"), default="pinned",
+                        help="pinned (default): fix glibc's mmap/trim thresholds so that "
+                             "page faults do not depend on allocation history (see pin_malloc)")
     argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
     if argv[:1] == ["--"]:  # python -m ssrl_ecg bench -- --quick
         argv = argv[1:]
@@ -963,13 +996,16 @@ def main(argv: Optional[List[Any]] = None) -> int:
 
     from tqdm import tqdm
 
+    malloc = pin_malloc() if args.malloc == "pinned" else "default"
+
     tmf = _torchmetrics()
     np.random.seed(0)
     torch.manual_seed(0)
     t_start = time.perf_counter()
     for device in devices:
         _warm_up(device, tmf)
-    results: Dict[str, Any] = {"env": environment(devices, plan), "plan": plan.__dict__,
+    results: Dict[str, Any] = {"env": dict(environment(devices, plan), malloc=malloc),
+                               "plan": plan.__dict__,
                                "devices": {}, "notes": _notes(plan, tmf, skipped_cuda)}
     cases = _cases(devices, plan, tmf, results)
     bar = tqdm(cases, desc="ssrl_ecg bench", unit="case")

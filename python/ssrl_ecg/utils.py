@@ -207,12 +207,12 @@ def _metrics_tensor(labels: torch.Tensor, y_prob: torch.Tensor,
 
 # ---- apply_random_mask -------------------------------------------------------
 
-def _check_mask_args(x: Any, mask_ratio: Any, block_size: Any) -> None:
+def _check_mask_args(x: Any, mask_ratio: Any, block_size: Any) -> Tuple[float, int]:
+    """(mask_ratio, block_size) as float and int, after the op wrappers' checks."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor [B, C, T], got {type(x).__name__}")
     ops._check_x(x)  # the op wrappers' checks: one definition of valid input
-    ops._mask_ratio(mask_ratio)
-    ops._block_size(block_size)
+    return ops._mask_ratio(mask_ratio), ops._block_size(block_size)
 
 
 def draw_seed(device: torch.device, generator: Optional[torch.Generator] = None) -> torch.Tensor:
@@ -247,15 +247,15 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         the masked tensor, or ``(masked, mask)`` with ``return_mask=True``.
         Gradients flow to ``x`` except through masked positions.
     """
-    _check_mask_args(x, mask_ratio, block_size)
-    if mask_ratio <= 0:
+    ratio, size = _check_mask_args(x, mask_ratio, block_size)
+    if ratio <= 0:
         if return_mask:
             return x, torch.zeros(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
         return x
     seed = draw_seed(x.device, generator)
     if inplace:
-        mask = ops.block_mask_(x, seed, float(mask_ratio), int(block_size))
+        mask = ops.block_mask_(x, seed, ratio, size)
         out = x
-    else:
-        out, mask = ops.block_mask(x, seed, float(mask_ratio), int(block_size))
+    else:  # arguments checked above and the seed drawn on x's device: the op itself
+        out, mask = torch.ops.ssrl_ecg.block_mask.default(x, seed, ratio, size)
     return (out, mask) if return_mask else out
