@@ -1,0 +1,159 @@
+"""What every benchmark shares: the settings, the plans and the timing."""
+
+from __future__ import annotations
+
+import ctypes
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import torch
+
+
+MASK_RATIO = 0.15
+BLOCK_SIZE = 50
+CHANNELS = 12
+K_BINNED = 100
+ROTATE_BYTES = 256 << 20  # inputs rotate over copies this large in total
+MASK_SEED = 1234          # seeds the generator the validation run draws our seed from
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one mode runs: shapes, repeats and caps."""
+
+    mode: str
+    mask_shapes: Tuple[Tuple[int, int], ...]  # (B, T) of x [B, 12, T]
+    sweep_b: Tuple[int, ...]                  # B of the sweep at [B, 12, 1000]
+    metric_n: Tuple[int, ...]
+    metric_c: Tuple[int, ...]
+    binned: Tuple[Tuple[int, int], ...]       # (N, C) of the K = 100 comparison
+    reps: int
+    budget_s: float
+    slow_s: float
+    baseline_cap: int = 71_000_000  # N*C for scikit-learn and torchmetrics
+    baseline_max_n: int = 1_000_000  # and N
+    cpu_cap: int = 100_000_000      # N*C for anything on the CPU
+    numpy_ref_cap: int = 100_000_000
+    tm_loop_cap: int = 2_000_000    # N*C for torchmetrics' per-class binned loop
+
+
+PLANS = {
+    "full": Plan("full", ((64, 1000), (256, 5000)), (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
+                 (1000, 10000, 21837, 100000, 1000000, 10000000), (5, 71),
+                 ((21837, 71), (100000, 71), (1000000, 71)), reps=15, budget_s=1.5, slow_s=3.0),
+    "quick": Plan("quick", ((64, 1000), (256, 5000)), (1, 8, 64, 256, 1024),
+                  (1000, 21837, 100000), (5, 71), ((21837, 5),),
+                  reps=7, budget_s=0.3, slow_s=1.0, baseline_cap=2_000_000,
+                  tm_loop_cap=1_000_000),
+    "smoke": Plan("smoke", ((64, 1000), (16, 5000)), (1, 8, 64), (1000, 5000), (5, 71),
+                  ((1000, 5),), reps=3, budget_s=0.05, slow_s=0.5, baseline_cap=400_000,
+                  tm_loop_cap=100_000),
+}
+
+
+# ---- timing ----------------------------------------------------------------------------
+
+
+def pin_malloc() -> str:
+    """Fixes glibc malloc's mmap and trim thresholds; returns what was done.
+
+    By default glibc moves both thresholds as blocks are freed, so whether a
+    3 MB output lands on memory the process still holds or on fresh pages (~750
+    page faults, ~1 ms here) depends on what was allocated and freed before:
+    in one unpinned run, ``apply_random_mask`` on [64, 12, 1000] took a median
+    1.09 ms and the same call with ``return_mask=True`` 0.19 ms. Pinned, blocks under 32 MiB are reused as a caching
+    allocator (jemalloc, tcmalloc) would, for every method alike; larger ones
+    are still mapped fresh on every call, page faults included.
+    """
+    if not sys.platform.startswith("linux"):
+        return "default (not Linux)"
+    try:
+        libc = ctypes.CDLL(None)
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        ok = libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 1 << 30)
+    except (OSError, AttributeError):  # not glibc
+        return "default (no mallopt)"
+    return ("pinned: glibc M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 1 GiB" if ok
+            else "default (mallopt refused)")
+
+
+class Clock:
+    """Times calls: perf_counter on the CPU; on a GPU CUDA events around ``inner``
+    back-to-back calls (after a sync), so that launch latency overlaps as in training."""
+
+    def __init__(self, device: torch.device):
+        self.cuda = device.type == "cuda"
+
+    def __call__(self, fn: Callable[[], Any], inner: int = 1) -> Tuple[float, Any]:
+        """(seconds per call, the last call's result)."""
+        if self.cuda:
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            torch.cuda.synchronize()
+            start.record()
+            for _ in range(inner):
+                out = fn()
+            end.record()
+            end.synchronize()
+            return start.elapsed_time(end) / 1e3 / inner, out
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            out = fn()
+        return (time.perf_counter() - t0) / inner, out
+
+
+Method = Tuple[str, Callable[[], Any], Optional[Callable[[Any], Dict[str, Any]]]]
+
+
+def measure_all(clock: Clock, methods: List[Method], plan: Plan) -> List[Dict[str, Any]]:
+    """Times several methods side by side: (name, fn, check) each.
+
+    First every method is called once, in order (a warm-up whose result ``check``
+    validates; for the alternatives, a call slower than ``plan.slow_s`` is the
+    measurement itself; ours, named ``ours...``, are always repeated). Then
+    rounds time each remaining method once, in an order shuffled every round, so
+    that drifts in machine load and what ran just before touch all alike, for
+    ``plan.reps`` rounds or until the time budget (at least 3). A row holds ``check``'s fields, the median seconds per call ``time_s``, the
+    repeats and their times. On a GPU a repeat is the mean of back-to-back calls
+    lasting about 1 ms in all.
+    """
+    rows: List[Dict[str, Any]] = []
+    live = []
+    for name, fn, check in methods:
+        first, out = clock(fn)
+        row: Dict[str, Any] = dict(check(out)) if check else {}
+        del out
+        row["method"] = name
+        if first >= plan.slow_s and not name.startswith("ours"):
+            row.update(times_s=[first], note="single run (first call)")
+        else:
+            inner = max(1, min(100, int(1e-3 / max(first, 1e-6)))) if clock.cuda else 1
+            row.update(times_s=[], calls_per_rep=inner)
+            live.append((row, fn))
+        rows.append(row)
+    t_end = time.perf_counter() + plan.budget_s * max(1, len(live))
+    order = random.Random(0)
+    for i in range(plan.reps):
+        if i >= 3 and time.perf_counter() > t_end:
+            break
+        order.shuffle(live)  # no method always runs first or right after another
+        for row, fn in live:
+            row["times_s"].append(clock(fn, row["calls_per_rep"])[0])
+    for row in rows:
+        row.update(time_s=statistics.median(row["times_s"]), reps=len(row["times_s"]))
+    return rows
+
+
+def skipped(method: str, why: str, **extra: Any) -> Dict[str, Any]:
+    return dict(method=method, time_s=None, validated=None, note=f"skipped: {why}", **extra)
+
+
+def time_of(rows: List[Dict], method: str, **where: Any) -> Optional[float]:
+    """The median time of ``method``'s row in ``rows`` whose fields match ``where``."""
+    for r in rows:
+        if r["method"] == method and all(r.get(k) == v for k, v in where.items()):
+            return r["time_s"]
+    return None
