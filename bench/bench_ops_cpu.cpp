@@ -1,10 +1,12 @@
 // bench_ops_cpu: Google Benchmark over every CPU entry point, beside memcpy of
-// the same bytes (the bandwidth ceiling a masking pass can reach).
+// the same bytes (the bandwidth ceiling a masking pass can reach); the mask and
+// memcpy also with cold inputs (*_cold: rotated over copies >= 256 MiB).
 //   cmake -S . -B build -DSSRL_BUILD_BENCH=ON && cmake --build build -j
 //   ./build/bench/bench_ops_cpu --benchmark_counters_tabular=true
 // Shapes: mask [B, 12, T] float32; scores [N, C] float32.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -24,6 +26,15 @@ std::vector<float> random_floats(size_t n) {
 void set_bytes(benchmark::State &state, double bytes_per_iter) {
   state.counters["GB/s"] = benchmark::Counter(bytes_per_iter, benchmark::Counter::kIsIterationInvariantRate,
                                               benchmark::Counter::kIs1000);
+}
+
+// Copies of x totalling >= 256 MiB for the "cold" cases: each call takes the next,
+// so it reads memory no recent call has cached, as a training step does.
+std::vector<std::vector<float>> rotation(size_t n) {
+  const size_t bytes = n * sizeof(float);
+  const size_t copies = std::min<size_t>(64, std::max<size_t>(2, ((256u << 20) + bytes - 1) / bytes));
+  std::vector<std::vector<float>> xs(copies, random_floats(n));
+  return xs;
 }
 
 void BM_memcpy(benchmark::State &state) {
@@ -50,6 +61,36 @@ void BM_block_mask_cpu(benchmark::State &state) {
   }
   // bytes a copy would move; in place moves far less, so its "GB/s" reads as copy-equivalent
   set_bytes(state, 2.0 * x.size() * 4);
+}
+
+// The same two with cold inputs (the output buffer stays warm: no page faults).
+void BM_memcpy_cold(benchmark::State &state) {
+  const int64_t B = state.range(0), C = 12, T = state.range(1);
+  auto xs = rotation(static_cast<size_t>(B * C * T));
+  std::vector<float> out(xs[0].size());
+  size_t i = 0;
+  for (auto _ : state) {
+    std::memcpy(out.data(), xs[i++ % xs.size()].data(), out.size() * 4);
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, 2.0 * out.size() * 4);
+}
+
+void BM_block_mask_cpu_cold(benchmark::State &state) {
+  const int64_t B = state.range(0), C = 12, T = state.range(1);
+  const bool inplace = state.range(2) != 0;
+  auto xs = rotation(static_cast<size_t>(B * C * T));
+  std::vector<float> out(xs[0].size());
+  std::vector<uint8_t> mask(B * T);
+  uint64_t seed = 0;
+  for (auto _ : state) {
+    float *x = xs[seed % xs.size()].data();
+    if (ssrl_block_mask_cpu(x, inplace ? x : out.data(), mask.data(), B, C, T, 4, 0.15, 50,
+                            seed++) != SSRL_OK)
+      state.SkipWithError("ssrl_block_mask_cpu failed");
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, 2.0 * out.size() * 4);
 }
 
 void BM_confusion_counts_cpu(benchmark::State &state) {
@@ -83,6 +124,11 @@ void BM_auroc_cpu(benchmark::State &state) {
 
 BENCHMARK(BM_memcpy)->Args({64, 1000})->Args({256, 5000})->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_block_mask_cpu)
+    ->ArgsProduct({{64, 256}, {1000, 5000}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_memcpy_cold)->Args({64, 1000})->Args({256, 5000})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_block_mask_cpu_cold)
     ->ArgsProduct({{64, 256}, {1000, 5000}, {0, 1}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
