@@ -27,7 +27,7 @@
  * Workspace (auroc_layout(), shared by the query and the launcher): two key
  * and two value buffers, nb [N C + 1], U2 [C], P [C] and CUB's temporary
  * storage, 256-byte aligned. N * C < 2^31 (CUB's item count is an int).
- * Build: part of libssrl_ecg; tested by tests/cuda/test_cuda_ops.cu.
+ * Build: part of libssrl_ecg; tested by tests/cuda/test_cuda_metrics.cu.
  */
 #include <cub/block/block_reduce.cuh>
 #include <cub/device/device_radix_sort.cuh>

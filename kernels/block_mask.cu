@@ -18,7 +18,7 @@
  * at most T / block_size) and it keeps the op a single pass over x.
  *
  * Build: part of libssrl_ecg (CMakeLists.txt). Tested by
- * tests/cuda/test_cuda_ops.cu against the CPU.
+ * tests/cuda/test_cuda_block_mask.cu against the CPU.
  */
 #include <cub/block/block_scan.cuh>
 #include <curand_kernel.h>

@@ -20,7 +20,7 @@
  *
  * Workspace: keys [K], sorted keys [K], order [K], hist [C, 2, K + 1] (8 bytes
  * each), carved by counts_layout() for both the query and the launcher.
- * Build: part of libssrl_ecg; tested by tests/cuda/test_cuda_ops.cu.
+ * Build: part of libssrl_ecg; tested by tests/cuda/test_cuda_metrics.cu.
  */
 #include <cub/block/block_reduce.cuh>
 #include <cub/block/block_scan.cuh>
