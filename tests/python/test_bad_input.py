@@ -11,7 +11,7 @@ plain contiguous call where there is one.
 
 Bad *values* (labels outside {0, 1}, NaN) reach the ops' Python checks with
 ``check_values=True``; without it the CPU op refuses them itself with a
-``RuntimeError`` (documented in ops.py and tested in test_ops.py).
+``RuntimeError`` (documented in ops.py and tested in test_ops_errors.py).
 
 CUDA-device cases skip without a GPU.
 
