@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # gpu_check.sh: one command for a GPU machine without network or a GoogleTest
-# package. Configures and builds the library and the GoogleTest suites with
-# GoogleTest built from source, runs them all with ctest (the CUDA suites then
-# really run instead of skipping), optionally runs pytest, and writes a short
-# report (device, pass/fail counts, failures) to ${OUT:-build-gpu}/gpu_report.md.
-# Exits non-zero when anything fails.
+# package. Configures and builds the library, the GoogleTest suites (GoogleTest
+# built from source), the CUDA microbenchmark and, where torch imports, the
+# torch ops; runs the suites with ctest (the CUDA suites then really run
+# instead of skipping); optionally runs pytest against the built ops, the
+# benchmarks and compute-sanitizer; writes a short report (device, pass/fail
+# counts, failures) to ${OUT:-build-gpu}/gpu_report.md. Exits non-zero when
+# anything fails.
 #
 #   cp -r /usr/src/googletest third_party/googletest   # on a machine that has it
 #   tests/gpu_check.sh
 #
 # Environment:
-#   SSRL_GTEST_SOURCE_DIR   GoogleTest sources (default third_party/googletest,
-#                           relative to the repository root)
-#   CUDAARCHS               CUDA architectures to build (default 90)
-#   SSRL_GPU_BUILD_DIR      build folder (default build-gpu)
-#   SSRL_GPU_CHECK_PYTEST=1 also run pytest tests/python when torch imports
-#   OUT                     where the report goes (default: the build folder)
+#   SSRL_GTEST_SOURCE_DIR    GoogleTest sources (default third_party/googletest,
+#                            relative to the repository root)
+#   CUDAARCHS                CUDA architectures to build (default 90)
+#   SSRL_GPU_BUILD_DIR       build folder (default build-gpu)
+#   SSRL_GPU_CHECK_PYTEST=1  also run pytest tests/python on the built torch ops
+#   SSRL_GPU_CHECK_BENCH=1   also run bench_ops_cuda and python -m ssrl_ecg bench
+#                            --device cuda (results in $OUT/bench-cuda)
+#   SSRL_GPU_CHECK_SANITIZE=1  also run the CUDA suite under compute-sanitizer
+#                            (memcheck, racecheck, initcheck, synccheck)
+#   OUT                      where the report goes (default: the build folder)
 set -u -o pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,13 +53,23 @@ device=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,no
   head -n 1)
 [[ -n $device ]] || device="(nvidia-smi found no GPU)"
 
-configure_ok=1 build_ok=1 ctest_rc=-1 pytest_rc=skipped
+python=$(command -v python3 || true)
+torch_args=()
+if [[ -n $python ]] && "$python" -c 'import torch' >/dev/null 2>&1; then
+  torch_args=(-DSSRL_BUILD_TORCH=ON -DPython_EXECUTABLE="$python")
+fi
+# pytest and the Python benchmark use the ops built here, not an installed copy.
+py_env=(env PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}"
+        SSRL_ECG_OPS_LIBRARY="$build/torch_bindings/_ssrl_ecg_ops.so")
+
+configure_ok=1 build_ok=1 ctest_rc=-1 pytest_rc=skipped bench_rc=skipped sanitize_rc=skipped
 if [[ ! -f $gtest/CMakeLists.txt ]]; then
   echo "gpu_check: no GoogleTest sources at $gtest (set SSRL_GTEST_SOURCE_DIR)" | tee -a "$log"
   configure_ok=0
   status=1
 elif ! step configure cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CUDA_ARCHITECTURES="$archs" -DSSRL_GTEST_SOURCE_DIR="$gtest" -DSSRL_BUILD_TESTS=ON; then
+  -DCMAKE_CUDA_ARCHITECTURES="$archs" -DSSRL_GTEST_SOURCE_DIR="$gtest" -DSSRL_BUILD_TESTS=ON \
+  -DSSRL_BUILD_BENCH=ON "${torch_args[@]}"; then
   configure_ok=0
   status=1
 elif ! step build cmake --build "$build" -j "$jobs"; then
@@ -67,13 +83,45 @@ else
   ((ctest_rc == 0)) || status=1
 fi
 
+built_ops=0
+[[ -f $build/torch_bindings/_ssrl_ecg_ops.so ]] && built_ops=1
 if [[ ${SSRL_GPU_CHECK_PYTEST:-0} = 1 ]]; then
-  if python3 -c 'import torch' >/dev/null 2>&1; then
-    step pytest python3 -m pytest -q tests/python
+  if ((built_ops)); then
+    step pytest "${py_env[@]}" "$python" -m pytest -q tests/python
     pytest_rc=$?
     ((pytest_rc == 0)) || status=1
   else
-    pytest_rc="skipped (torch does not import)"
+    pytest_rc="skipped (torch does not import, or the ops did not build)"
+  fi
+fi
+
+if [[ ${SSRL_GPU_CHECK_BENCH:-0} = 1 ]]; then
+  bench_rc=0
+  if [[ -x $build/bench/bench_ops_cuda ]]; then
+    step bench_ops_cuda "$build/bench/bench_ops_cuda" || bench_rc=1
+  else
+    bench_rc=1
+  fi
+  if ((built_ops)); then
+    step bench_python "${py_env[@]}" "$python" -m ssrl_ecg bench --device cuda \
+      --out "$out/bench-cuda" || bench_rc=1
+  fi
+  ((bench_rc == 0)) || status=1
+fi
+
+if [[ ${SSRL_GPU_CHECK_SANITIZE:-0} = 1 ]]; then
+  sanitizer=$(command -v compute-sanitizer || true)
+  nvcc_dir=$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")
+  [[ -n $sanitizer ]] || sanitizer=$nvcc_dir/compute-sanitizer
+  if [[ -x $sanitizer && -x $build/tests/test_cuda_ops ]]; then
+    sanitize_rc=0
+    for tool in memcheck racecheck initcheck synccheck; do
+      step "sanitize_$tool" "$sanitizer" --tool "$tool" --error-exitcode 1 \
+        "$build/tests/test_cuda_ops" --gtest_brief=1 || sanitize_rc=1
+    done
+    ((sanitize_rc == 0)) || status=1
+  else
+    sanitize_rc="skipped (no compute-sanitizer or no test_cuda_ops)"
   fi
 fi
 
@@ -92,7 +140,10 @@ skipped=$(sed -n '/The following tests did not run:/,/^$/p' "$log" | grep -cE '^
   echo "- configure: $([[ $configure_ok = 1 ]] && echo ok || echo FAILED)," \
     "build: $([[ $build_ok = 1 && $configure_ok = 1 ]] && echo ok || echo FAILED)"
   echo "- ctest: ${summary:-not run} (exit $ctest_rc); skipped: ${skipped:-0}"
+  echo "- torch ops: $( ((built_ops)) && echo built || echo 'not built (torch does not import)')"
   echo "- pytest: $pytest_rc"
+  echo "- benchmarks: $bench_rc$([[ -d $out/bench-cuda ]] && echo " (results in $out/bench-cuda)")"
+  echo "- compute-sanitizer: $sanitize_rc"
   echo "- verdict: $([[ $status = 0 ]] && echo PASS || echo FAIL)"
   if [[ -n $failed ]]; then
     echo

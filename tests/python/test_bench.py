@@ -68,3 +68,16 @@ def test_smoke_run_writes_validated_results(tmp_path):
 def test_cuda_without_gpu_says_so(tmp_path, capsys):
     assert bench.main(["--smoke", "--device", "cuda", "--out", tmp_path]) == 1
     assert "no CUDA device" in capsys.readouterr().out
+
+
+def test_plain_progress_without_tqdm(capsys):
+    from ssrl_ecg.bench.run import _PlainProgress
+
+    bar = _PlainProgress([("a", 1), ("b", 2)], desc="ssrl_ecg bench", unit="case")
+    seen = []
+    for label, value in bar:
+        bar.set_postfix_str(label)
+        seen.append(value)
+    assert seen == [1, 2]
+    assert capsys.readouterr().out.splitlines() == [
+        "ssrl_ecg bench: 1/2", "  a", "ssrl_ecg bench: 2/2", "  b"]

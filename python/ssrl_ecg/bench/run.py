@@ -90,6 +90,21 @@ def _notes(plan: Plan, tmf, skipped_cuda: bool) -> List[str]:
     return notes
 
 
+class _PlainProgress:
+    """What the run uses of tqdm, printing a line per case."""
+
+    def __init__(self, items, desc: str = "", unit: str = ""):
+        self.items, self.desc = list(items), desc
+
+    def __iter__(self):
+        for i, item in enumerate(self.items):
+            print(f"{self.desc}: {i + 1}/{len(self.items)}", flush=True)
+            yield item
+
+    def set_postfix_str(self, text: str) -> None:
+        print(f"  {text}", flush=True)
+
+
 def main(argv: Optional[List[Any]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ssrl_ecg bench",
                                      description="Side-by-side benchmarks (see ssrl_ecg.bench).")
@@ -122,7 +137,10 @@ def main(argv: Optional[List[Any]] = None) -> int:
     out = Path(args.out) if args.out else Path("bench") / "results" / device_kind(devices)
     out.mkdir(parents=True, exist_ok=True)
 
-    from tqdm import tqdm
+    try:
+        from tqdm import tqdm
+    except ImportError:  # a bare machine: a line per case instead of a bar
+        tqdm = _PlainProgress
 
     malloc = pin_malloc() if args.malloc == "pinned" else "default"
 
