@@ -65,9 +65,10 @@ def pin_malloc() -> str:
     3 MB output lands on memory the process still holds or on fresh pages (~750
     page faults, ~1 ms here) depends on what was allocated and freed before:
     in one unpinned run, ``apply_random_mask`` on [64, 12, 1000] took a median
-    1.09 ms and the same call with ``return_mask=True`` 0.19 ms. Pinned, blocks under 32 MiB are reused as a caching
-    allocator (jemalloc, tcmalloc) would, for every method alike; larger ones
-    are still mapped fresh on every call, page faults included.
+    1.09 ms and the same call with ``return_mask=True`` 0.19 ms. Pinned, blocks
+    under 32 MiB are reused as a caching allocator (jemalloc, tcmalloc) would,
+    for every method alike; larger ones are still mapped fresh on every call,
+    page faults included.
     """
     if not sys.platform.startswith("linux"):
         return "default (not Linux)"
@@ -116,8 +117,9 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan) -> List[Dict[st
     measurement itself; ours, named ``ours...``, are always repeated). Then
     rounds time each remaining method once, in an order shuffled every round, so
     that drifts in machine load and what ran just before touch all alike, for
-    ``plan.reps`` rounds or until the time budget (at least 3). A row holds ``check``'s fields, the median seconds per call ``time_s``, the
-    repeats and their times. On a GPU a repeat is the mean of back-to-back calls
+    ``plan.reps`` rounds or until the time budget (at least 3). A row holds
+    ``check``'s fields, the median seconds per call ``time_s``, the repeats and
+    their times. On a GPU a repeat is the mean of back-to-back calls
     lasting about 1 ms in all.
     """
     rows: List[Dict[str, Any]] = []

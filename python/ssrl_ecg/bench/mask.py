@@ -1,4 +1,5 @@
-"""apply_random_mask against the reference loop, pure torch, an HF-style numpy mask and x.clone()."""
+"""apply_random_mask against the reference loop, pure torch, an HF-style numpy
+mask and x.clone()."""
 
 from __future__ import annotations
 

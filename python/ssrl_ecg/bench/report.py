@@ -7,6 +7,7 @@ import math
 import os
 import platform
 import re
+import subprocess
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -45,7 +46,8 @@ def evaluate_targets(devices: Dict[str, Dict[str, List[Dict]]]) -> List[Dict[str
             target(dev, "mask [256,12,5000] f32 out of place: time / x.clone()",
                    ratio(ours_big, time_of(mask, "clone", shape=big)), ("<=", 1.2), "x")
             target(dev, "mask [256,12,5000] f32 in place: time / x.clone()",
-                   ratio(time_of(mask, "ours_inplace", shape=big), time_of(mask, "clone", shape=big)),
+                   ratio(time_of(mask, "ours_inplace", shape=big),
+                         time_of(mask, "clone", shape=big)),
                    ("<=", 0.3), "x")
             target(dev, "mask [64,12,1000]: reference loop / ours",
                    ratio(time_of(mask, "reference_loop", shape=small),
@@ -90,6 +92,24 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _commit() -> Optional[str]:
+    """The source checkout's commit, "+dirty" with local changes, when the package
+    runs from one; None for an installed copy."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / ".git").exists():
+        return None
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+
+    try:
+        dirty = git("status", "--porcelain", "--untracked-files=no") != ""
+        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def environment(devices: List[torch.device], plan: Plan) -> Dict[str, Any]:
     def version(module):
         try:
@@ -103,7 +123,7 @@ def environment(devices: List[torch.device], plan: Plan) -> Dict[str, Any]:
                              else None),
                torch_threads=torch.get_num_threads(),
                omp_num_threads=os.environ.get("OMP_NUM_THREADS"),
-               torch=torch.__version__, ssrl_ecg=__version__,
+               torch=torch.__version__, ssrl_ecg=__version__, commit=_commit(),
                numpy=np.__version__, sklearn=version("sklearn"),
                torchmetrics=version("torchmetrics"),
                python=platform.python_version(), platform=platform.platform(),
@@ -147,8 +167,8 @@ def markdown(results: Dict[str, Any]) -> str:
     env = results["env"]
     lines = [f"# ssrl_ecg benchmarks ({env['mode']})", ""]
     for key in ("date", "cpu", "cores", "cores_usable", "torch_threads", "omp_num_threads", "gpu",
-                "torch", "cuda", "ssrl_ecg", "numpy", "sklearn", "torchmetrics", "malloc",
-                "load_average"):
+                "torch", "cuda", "ssrl_ecg", "commit", "numpy", "sklearn", "torchmetrics",
+                "malloc", "load_average"):
         if env.get(key) is not None:
             lines.append(f"- {key}: {env[key]}")
     lines += ["", "## Targets", "", "| device | target | measured | goal | status |",
