@@ -17,7 +17,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#if defined(__SSE2__)
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #include <emmintrin.h> /* x86-64 baseline: _mm_stream_si128, _mm_sfence */
 #define SSRL_HAVE_STREAM 1
 #else
@@ -126,6 +126,14 @@ static inline void stream_line(char *dst /* 64-byte aligned */, const char *src)
   _mm_stream_si128((__m128i *)(dst + 48), d);
 }
 
+static inline void stream_zero_line(char *dst /* 64-byte aligned */) {
+  const __m128i z = _mm_setzero_si128();
+  _mm_stream_si128((__m128i *)dst, z);
+  _mm_stream_si128((__m128i *)(dst + 16), z);
+  _mm_stream_si128((__m128i *)(dst + 32), z);
+  _mm_stream_si128((__m128i *)(dst + 48), z);
+}
+
 /* mask_row out of place, the row's whole 64-byte lines with non-temporal
    stores: each line is the source line, zeroed where a span covers it (built
    in a register-sized scratch when a span edge falls inside it). The unaligned
@@ -136,7 +144,6 @@ static void mask_row_stream(const char *x, char *out, size_t es, int64_t T, cons
   size_t head = (size_t)(-(uintptr_t)out & 63);
   if (head > n) head = n;
   const size_t body_end = head + ((n - head) & ~(size_t)63);
-  static const char zeros[64];
   int64_t k = 0; /* first span that ends after the current line's start */
   for (size_t p = 0; p < n;) {
     if (p < head || p >= body_end) { /* head or tail: byte ranges, regular stores */
@@ -163,7 +170,7 @@ static void mask_row_stream(const char *x, char *out, size_t es, int64_t T, cons
       for (; p < stop; p += 64) stream_line(out + p, x + p);
     } else if (s <= p && e >= p + 64) { /* inside a span: stream zero lines */
       const size_t stop = e < body_end ? p + ((e - p) & ~(size_t)63) : body_end;
-      for (; p < stop; p += 64) stream_line(out + p, zeros);
+      for (; p < stop; p += 64) stream_zero_line(out + p);
     } else { /* span edges inside this line */
       char line[64];
       memcpy(line, x + p, 64);

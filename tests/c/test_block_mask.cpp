@@ -88,7 +88,8 @@ TEST(BlockMask, ParallelPathMatchesNaive) {
 // Out of place at >= 4 MiB the rows are written with non-temporal stores in whole
 // 64-byte lines (regular stores for a row's unaligned head and tail). Every element
 // size, odd T (rows start anywhere in a line), an output that is not 16-byte
-// aligned, spans shorter than a line, many in one line, and whole masked rows.
+// aligned, spans shorter than a line, many in one line, whole masked rows, and
+// rows shorter than a line.
 TEST(BlockMask, StreamingPathMatchesNaive) {
   struct Case {
     int64_t B, C, T;
@@ -103,6 +104,7 @@ TEST(BlockMask, StreamingPathMatchesNaive) {
       {3, 12, 30001, 4, 0.15, 50, 22, 4},      // 4.3 MB, output one float off
       {2, 3, 87383, 8, 0.6, 5, 23, 24},        // 4.2 MB, heavy overlap
       {4, 2, 262147, 2, 1.0, 262147, 24, 2},   // 4.2 MB, every row wholly masked
+      {1, 81000, 13, 4, 0.3, 5, 25, 8},        // 4.2 MB of 52-byte rows: no whole line
   };
   for (const Case &k : cases) {
     SCOPED_TRACE(testing::Message() << "T=" << k.T << " es=" << k.es << " bs=" << k.bs);

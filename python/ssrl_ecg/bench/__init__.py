@@ -46,9 +46,11 @@ rounds or the time budget; the median is reported. A first call of an
 alternative slower than ``slow_s`` is itself the measurement (scikit-learn at
 large N). CPU times use ``time.perf_counter``; GPU times CUDA events around
 back-to-back calls lasting ~1 ms. Mask inputs rotate over copies totalling
->= 256 MiB (at most 32), one rotation for all methods, so each call reads memory
-no other call has just cached. glibc malloc's thresholds are pinned first
-(``--malloc default`` leaves them; see ``pin_malloc``).
+256 MiB or 32 copies, whichever is fewer (98 MB at [64, 12, 1000]; small
+batches stay in cache, as they would in training), one rotation for all
+methods, so each call reads memory no other call has just cached. glibc
+malloc's thresholds are pinned first (``--malloc default`` leaves them; see
+``pin_malloc``).
 
 Caps (each skipped row says why), chosen so the full CPU run fits 24 GB and a
 few minutes on 2 cores: scikit-learn and torchmetrics at N*C <= 7.1e7 and

@@ -17,7 +17,7 @@ MASK_RATIO = 0.15
 BLOCK_SIZE = 50
 CHANNELS = 12
 K_BINNED = 100
-ROTATE_BYTES = 256 << 20  # inputs rotate over copies this large in total
+ROTATE_BYTES = 256 << 20  # inputs rotate over copies this large in total (32 at most)
 MASK_SEED = 1234          # seeds the generator the validation run draws our seed from
 
 
