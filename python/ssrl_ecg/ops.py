@@ -84,6 +84,11 @@ def _check_x(x: object) -> Tensor:
     return x
 
 
+def _check_inplace(x: Tensor) -> None:
+    if x.requires_grad and torch.is_grad_enabled():
+        raise ValueError("x requires grad: block_mask_ is not differentiable, use block_mask")
+
+
 def _seed(seed: object, x: Tensor) -> Tensor:
     if isinstance(seed, Tensor):
         if seed.dtype != torch.int64:
@@ -243,8 +248,7 @@ def block_mask_(x: Tensor, seed: SeedLike, mask_ratio: float, block_size: int) -
         ``mask``: bool ``[B, T]``, True where ``x`` was zeroed.
     """
     x = _check_x(x)
-    if x.requires_grad and torch.is_grad_enabled():
-        raise ValueError("x requires grad: block_mask_ is not differentiable, use block_mask")
+    _check_inplace(x)
     seed_t = _seed(seed, x)
     ratio = _mask_ratio(mask_ratio)
     size = _block_size(block_size)

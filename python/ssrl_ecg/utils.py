@@ -193,15 +193,17 @@ def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5) -> torch
 def _metrics_tensor(labels: torch.Tensor, y_prob: torch.Tensor,
                     thresholds: torch.Tensor) -> torch.Tensor:
     """[f1_macro, auroc_macro, sensitivity_micro, specificity_micro] as a float64 tensor."""
-    counts = ops.confusion_counts(labels.contiguous(), y_prob, thresholds)[:, 0, :].to(torch.float64)
+    labels = labels.contiguous()
+    counts = ops.confusion_counts(labels, y_prob, thresholds)[:, 0, :].to(torch.float64)
     tp, fp, tn, fn = counts.unbind(dim=1)
     denom = 2 * tp + fp + fn
     f1 = torch.where(denom > 0, 2 * tp / denom.clamp_min(1), torch.zeros_like(denom))
     f1_macro = f1.mean() if f1.numel() else torch.zeros((), dtype=torch.float64, device=f1.device)
-    auroc = ops.auroc(labels.contiguous(), y_prob)
+    auroc = ops.auroc(labels, y_prob)
     auroc_macro = auroc.nanmean()  # NaN when every class is one-label
-    sens = tp.sum() / (tp.sum() + fn.sum() + _EPS)
-    spec = tn.sum() / (tn.sum() + fp.sum() + _EPS)
+    tp_sum, fp_sum, tn_sum, fn_sum = counts.sum(dim=0).unbind()
+    sens = tp_sum / (tp_sum + fn_sum + _EPS)
+    spec = tn_sum / (tn_sum + fp_sum + _EPS)
     return torch.stack([f1_macro, auroc_macro, sens, spec])
 
 
@@ -252,10 +254,12 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         if return_mask:
             return x, torch.zeros(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
         return x
+    # Arguments checked above and the seed drawn on x's device: the ops themselves.
     seed = draw_seed(x.device, generator)
     if inplace:
-        mask = ops.block_mask_(x, seed, ratio, size)
+        ops._check_inplace(x)
+        mask = torch.ops.ssrl_ecg.block_mask_.default(x, seed, ratio, size)
         out = x
-    else:  # arguments checked above and the seed drawn on x's device: the op itself
+    else:
         out, mask = torch.ops.ssrl_ecg.block_mask.default(x, seed, ratio, size)
     return (out, mask) if return_mask else out

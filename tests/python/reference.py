@@ -1,18 +1,21 @@
 """Independent references for the Python tests, written from SEMANTICS.md and
-the seed page with plain Python, numpy and scikit-learn (no ssrl_ecg code).
+the seed page with plain Python, numpy and scikit-learn.
 
 - ``philox_stream`` / ``reference_mask``: Philox4x32-10 in pure Python with
   arbitrary-precision ints, the start formula and the block marking.
 - ``reference_metrics``: the reference ``multilabel_metrics`` as the seed page
-  describes it, on numpy and scikit-learn.
+  describes it, on numpy and scikit-learn: the benchmark's copy
+  (``ssrl_ecg.bench.sklearn_reference``), which shares no code with the
+  implementation under test.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from sklearn.metrics import f1_score, roc_auc_score
+
+from ssrl_ecg.bench import sklearn_reference as reference_metrics
+
+__all__ = ["philox4x32_10", "philox_stream", "n_blocks", "reference_mask", "reference_metrics"]
 
 M32 = 0xFFFFFFFF
 
@@ -56,28 +59,3 @@ def reference_mask(seed: int, B: int, T: int, mask_ratio: float, block_size: int
             s = (u * R) >> 32
             mask[b, s:min(T, s + block_size)] = True
     return mask
-
-
-def reference_metrics(y_true, y_prob, threshold: float = 0.5) -> dict:
-    """The reference implementation, as the seed page describes it."""
-    y_true = np.asarray(y_true)
-    y_prob = np.asarray(y_prob)
-    if y_true.ndim == 1:
-        y_true, y_prob = y_true[:, None], y_prob[:, None]
-    y_pred = (y_prob >= threshold).astype(int)
-    if y_true.shape[1] == 1:
-        # scikit-learn sees one column as a binary problem and its "macro" would
-        # average the F1 of label 1 and label 0; SEMANTICS.md section 4 (and the
-        # README's differences) define f1_macro as the mean over the C classes.
-        f1 = f1_score(y_true[:, 0], y_pred[:, 0], average="binary", zero_division=0)
-    else:
-        f1 = f1_score(y_true, y_pred, average="macro", zero_division=0)
-    aucs = [roc_auc_score(y_true[:, c], y_prob[:, c]) for c in range(y_true.shape[1])
-            if len(np.unique(y_true[:, c])) >= 2]
-    auroc = float(np.mean(aucs)) if aucs else math.nan
-    tp = int(((y_pred == 1) & (y_true == 1)).sum())
-    fn = int(((y_pred == 0) & (y_true == 1)).sum())
-    tn = int(((y_pred == 0) & (y_true == 0)).sum())
-    fp = int(((y_pred == 1) & (y_true == 0)).sum())
-    return {"f1_macro": float(f1), "auroc_macro": auroc,
-            "sensitivity_micro": tp / (tp + fn + 1e-8), "specificity_micro": tn / (tn + fp + 1e-8)}

@@ -22,12 +22,24 @@ METRIC_METHODS: Dict[str, str] = {
     "torchmetrics": "torchmetrics functional (F1, AUROC, recall, specificity)",
 }
 
-def sklearn_reference(y_true: np.ndarray, y_prob: np.ndarray, threshold: float = 0.5) -> Dict:
-    """The seed page's multilabel_metrics, on numpy and scikit-learn (C >= 2)."""
+def sklearn_reference(y_true: Any, y_prob: Any, threshold: float = 0.5) -> Dict:
+    """The seed page's multilabel_metrics, on numpy and scikit-learn only.
+
+    Also the tests' reference (tests/python/reference.py): it shares no code
+    with the implementation under test. [N] inputs are one class; for one class
+    F1 is that class's (scikit-learn's "macro" would average labels 1 and 0),
+    as SEMANTICS.md section 4 defines f1_macro.
+    """
     from sklearn.metrics import f1_score, roc_auc_score
 
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    if y_true.ndim == 1:
+        y_true, y_prob = y_true[:, None], y_prob[:, None]
     y_pred = (y_prob >= threshold).astype(int)
-    f1 = f1_score(y_true, y_pred, average="macro", zero_division=0)
+    if y_true.shape[1] == 1:
+        f1 = f1_score(y_true[:, 0], y_pred[:, 0], average="binary", zero_division=0)
+    else:
+        f1 = f1_score(y_true, y_pred, average="macro", zero_division=0)
     aucs = [roc_auc_score(y_true[:, c], y_prob[:, c]) for c in range(y_true.shape[1])
             if len(np.unique(y_true[:, c])) >= 2]
     auroc = float(np.mean(aucs)) if aucs else math.nan
