@@ -5,6 +5,9 @@ that ran was validated against its reference before it was timed.
 """
 
 import json
+import shutil
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -81,3 +84,64 @@ def test_plain_progress_without_tqdm(capsys):
     assert seen == [1, 2]
     assert capsys.readouterr().out.splitlines() == [
         "ssrl_ecg bench: 1/2", "  a", "ssrl_ecg bench: 2/2", "  b"]
+
+
+def test_measure_all_shuffles_the_order_each_round():
+    from dataclasses import replace
+
+    from ssrl_ecg.bench.common import measure_all
+
+    calls = []
+    methods = [(name, (lambda n=name: calls.append(n)), None) for name in "abcd"]
+    plan = replace(bench.PLANS["smoke"], reps=12, budget_s=60.0)
+    rows = measure_all(bench.Clock(torch.device("cpu")), methods, plan)
+    assert [r["reps"] for r in rows] == [12] * 4
+    rounds = [calls[4 + 4 * i: 8 + 4 * i] for i in range(12)]  # after the warm-up calls
+    assert all(sorted(r) == list("abcd") for r in rounds)
+    assert len({r[0] for r in rounds}) > 1, "the same method ran first in every round"
+
+
+def test_mask_methods_share_one_input_rotation(monkeypatch):
+    from dataclasses import replace
+
+    from ssrl_ecg.bench import mask as mask_bench
+
+    seen = []
+
+    def runner(x):
+        seen.append(x.data_ptr())
+        return x
+
+    monkeypatch.setattr(mask_bench, "_mask_runners",
+                        lambda: {m: runner for m in ("ours", "ours_inplace", "clone")})
+    plan = replace(bench.PLANS["smoke"], reps=12, budget_s=60.0)  # 39 calls over 32 copies
+    rows = bench.bench_mask(torch.device("cpu"), plan, 2, 100, bench.Clock(torch.device("cpu")),
+                            ["ours", "ours_inplace", "clone"])
+    copies = rows[0]["copies"]
+    assert copies > 3 and len(seen) > copies
+    # every call takes the next copy, whichever method makes it
+    order = seen[:copies]
+    assert len(set(order)) == copies
+    assert seen == [order[i % copies] for i in range(len(seen))]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt is Linux-only")
+def test_pin_malloc_pins_glibc_thresholds():
+    assert bench.pin_malloc().startswith("pinned: glibc M_MMAP_THRESHOLD 32 MiB")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_source_commit_names_the_checkout(tmp_path):
+    from ssrl_ecg.bench.report import source_commit
+
+    assert source_commit(tmp_path) is None  # not a checkout: an installed copy
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    (tmp_path / "f.txt").write_text("a\n")
+    subprocess.run(git + ["add", "f.txt"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+    head = subprocess.run(git + ["rev-parse", "--short", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    assert source_commit(tmp_path) == head
+    (tmp_path / "f.txt").write_text("b\n")
+    assert source_commit(tmp_path) == head + "+dirty"

@@ -92,10 +92,11 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def _commit() -> Optional[str]:
-    """The source checkout's commit, "+dirty" with local changes, when the package
-    runs from one; None for an installed copy."""
-    root = Path(__file__).resolve().parents[3]
+def source_commit(root: Optional[Path] = None) -> Optional[str]:
+    """The commit of the checkout at ``root`` (default: the one this package runs
+    from), "+dirty" with local changes to tracked files; None outside a checkout,
+    as for an installed copy."""
+    root = Path(__file__).resolve().parents[3] if root is None else Path(root)
     if not (root / ".git").exists():
         return None
 
@@ -123,7 +124,7 @@ def environment(devices: List[torch.device], plan: Plan) -> Dict[str, Any]:
                              else None),
                torch_threads=torch.get_num_threads(),
                omp_num_threads=os.environ.get("OMP_NUM_THREADS"),
-               torch=torch.__version__, ssrl_ecg=__version__, commit=_commit(),
+               torch=torch.__version__, ssrl_ecg=__version__, commit=source_commit(),
                numpy=np.__version__, sklearn=version("sklearn"),
                torchmetrics=version("torchmetrics"),
                python=platform.python_version(), platform=platform.platform(),
