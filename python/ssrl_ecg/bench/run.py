@@ -158,7 +158,8 @@ def main(argv: Optional[List[Any]] = None) -> int:
     for label, run in bar:
         bar.set_postfix_str(label)
         run()
-    results["targets"] = evaluate_targets(results["devices"])
+    results["targets"] = evaluate_targets(results["devices"],
+                                          results["env"].get("device_names"))
     ran = [r for res in results["devices"].values() for rows in res.values() for r in rows
            if r.get("validated") is not None]
     results["validated"] = all(r["validated"] for r in ran)
