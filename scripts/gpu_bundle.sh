@@ -41,11 +41,12 @@ command -v nvcc >/dev/null || [[ -x /usr/local/cuda/bin/nvcc ]] ||
   { echo "gpu_bundle: $python cannot import torch (set PYTHON)" >&2; exit 1; }
 
 echo "== configure ($build, sm_$archs)"
+mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="$archs" \
   -DSSRL_GTEST_SOURCE_DIR="$gtest" -DSSRL_BUILD_TESTS=ON -DSSRL_BUILD_BENCH=ON \
-  -DSSRL_BUILD_TORCH=ON -DPython_EXECUTABLE="$python" >"$build.configure.log" 2>&1 ||
-  { tail -n 30 "$build.configure.log" >&2; exit 1; }
-grep -q 'CUDA kernels ON' "$build.configure.log" ||
+  -DSSRL_BUILD_TORCH=ON -DPython_EXECUTABLE="$python" >"$build/configure.log" 2>&1 ||
+  { tail -n 30 "$build/configure.log" >&2; exit 1; }
+grep -q 'CUDA kernels ON' "$build/configure.log" ||
   { echo "gpu_bundle: the configure did not enable the CUDA kernels" >&2; exit 1; }
 echo "== build (-j$jobs)"
 cmake --build "$build" -j "$jobs"
