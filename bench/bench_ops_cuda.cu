@@ -6,7 +6,9 @@
  *
  *   ssrl_block_mask_cuda        x [B, 12, T] float32, mask_ratio 0.15, block 50:
  *                               out of place with and without the mask, in place
- *                               with and without the mask; [256,12,5000], [64,12,1000]
+ *                               with and without the mask; [256,12,5000], [64,12,1000];
+ *                               long recordings [4,1,2^24] block 5, [1,12,2^24] block 50
+ *                               (more blocks than a tile: the bucketed path)
  *   ssrl_confusion_counts_cuda  y_true [N, 71] uint8, y_prob [N, 71] float32,
  *                               K = 1 (0.5) and K = 100 (k / 99); N = 1e6, 21837
  *   ssrl_auroc_cuda             the same inputs
@@ -23,6 +25,10 @@
  *   block mask in place      the same, "copy-equivalent": in place writes only
  *                            the masked spans, so above 100% is possible
  *   counts, auroc            the inputs read once: N*C*(4 + 1)
+ *
+ * Streams: everything (uploads, fills, ops, downloads) is queued on one
+ * non-blocking stream, and the host reads results only after
+ * cudaStreamSynchronize on it (to_device / to_host / fill below).
  *
  * Build and run (the bench target exists where nvcc was found):
  *   cmake -S . -B build -DSSRL_BUILD_BENCH=ON && cmake --build build -j --target bench_ops_cuda
@@ -91,6 +97,23 @@ static std::vector<uint8_t> labels_for(const std::vector<float> &p, uint64_t see
   return y;
 }
 
+/* Every copy and fill goes on the bench's one stream (non-blocking, so the
+   legacy default stream would not order them after the ops), and the host reads
+   a result only after that stream's work is done. */
+static void to_device(void *dst, const void *src, size_t bytes, cudaStream_t stream) {
+  cudaCheck(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream));
+  cudaCheck(cudaStreamSynchronize(stream));  // src may be a temporary
+}
+
+static void to_host(void *dst, const void *src, size_t bytes, cudaStream_t stream) {
+  cudaCheck(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream));
+  cudaCheck(cudaStreamSynchronize(stream));
+}
+
+static void fill(void *dst, int byte, size_t bytes, cudaStream_t stream) {
+  cudaCheck(cudaMemsetAsync(dst, byte, bytes, stream));
+}
+
 static void *dev_alloc(size_t bytes) {
   void *p = nullptr;
   cudaCheck(cudaMalloc(&p, bytes ? bytes : 1));
@@ -148,13 +171,19 @@ static void print_row(const char *name, const char *shape, double ms, double byt
 
 // ---- block mask --------------------------------------------------------------------
 
-static void bench_block_mask(int64_t B, int64_t T, int l2_bytes, cudaStream_t stream) {
-  const int64_t C = 12, block = 50;
-  const double ratio = 0.15;
+static void bench_block_mask(int64_t B, int64_t C, int64_t T, int64_t block, double ratio,
+                             int l2_bytes, cudaStream_t stream) {
   const size_t n = static_cast<size_t>(B * C * T), xbytes = n * sizeof(float);
   const size_t mbytes = static_cast<size_t>(B * T);
   char shape[64];
-  std::snprintf(shape, sizeof shape, "[%lld,12,%lld] f32", (long long)B, (long long)T);
+  std::snprintf(shape, sizeof shape, "[%lld,%lld,%lld] f32", (long long)B, (long long)C,
+                (long long)T);
+  if (block != 50 || ratio != 0.15)
+    std::printf("  (block_size %lld, mask_ratio %.2f: long recording, starts bucketed by tile)\n",
+                (long long)block, ratio);
+  size_t ws_bytes = 0;
+  ssrlCheck(ssrl_block_mask_cuda_workspace_size(B, T, ratio, block, &ws_bytes));
+  void *ws = ws_bytes ? dev_alloc(ws_bytes) : nullptr;  // one per case: ops on one stream
 
   const int rot = rotation_count(2 * xbytes + mbytes, l2_bytes);
   const std::vector<float> xh = random_scores(n, 7 + B);
@@ -165,11 +194,11 @@ static void bench_block_mask(int64_t B, int64_t T, int l2_bytes, cudaStream_t st
     x[r] = static_cast<float *>(dev_alloc(xbytes));
     out[r] = static_cast<float *>(dev_alloc(xbytes));
     mask[r] = static_cast<uint8_t *>(dev_alloc(mbytes));
-    cudaCheck(cudaMemcpy(x[r], xh.data(), xbytes, cudaMemcpyHostToDevice));
+    to_device(x[r], xh.data(), xbytes, stream);
     seeds_h[r] = 0x9E3779B97F4A7C15ull * (r + 1);  // > 2^32: both key words in use
   }
   uint64_t *seeds = static_cast<uint64_t *>(dev_alloc(rot * sizeof(uint64_t)));
-  cudaCheck(cudaMemcpy(seeds, seeds_h.data(), rot * sizeof(uint64_t), cudaMemcpyHostToDevice));
+  to_device(seeds, seeds_h.data(), rot * sizeof(uint64_t), stream);
 
   // the ceiling: a device-to-device copy of x, rotated the same way
   const double copy_ms = time_ms(
@@ -188,17 +217,17 @@ static void bench_block_mask(int64_t B, int64_t T, int l2_bytes, cudaStream_t st
   for (int variant = 0; variant < 4; ++variant) {
     const bool in_place = variant >= 2, with_mask = variant % 2 == 0;
     float *dst = in_place ? x[0] : out[0];
-    cudaCheck(cudaMemset(mask[0], 0xAB, mbytes));
+    fill(mask[0], 0xAB, mbytes, stream);
+    fill(ws, 0xFF, ws_bytes, stream);  // the launcher must clear what it counts in
     ssrlCheck(ssrl_block_mask_cuda(x[0], dst, with_mask ? mask[0] : nullptr, B, C, T, 4, ratio,
-                                   block, seeds, stream));
-    cudaCheck(cudaStreamSynchronize(stream));
-    cudaCheck(cudaMemcpy(got.data(), dst, xbytes, cudaMemcpyDeviceToHost));
-    cudaCheck(cudaMemcpy(got_mask.data(), mask[0], mbytes, cudaMemcpyDeviceToHost));
+                                   block, seeds, ws, ws_bytes, stream));
+    to_host(got.data(), dst, xbytes, stream);
+    to_host(got_mask.data(), mask[0], mbytes, stream);
     if (std::memcmp(got.data(), want.data(), xbytes) != 0)
       fail_validation("block_mask", "out differs from ssrl_block_mask_cpu");
     if (with_mask && std::memcmp(got_mask.data(), want_mask.data(), mbytes) != 0)
       fail_validation("block_mask", "mask differs from ssrl_block_mask_cpu");
-    if (in_place) cudaCheck(cudaMemcpy(x[0], xh.data(), xbytes, cudaMemcpyHostToDevice));
+    if (in_place) to_device(x[0], xh.data(), xbytes, stream);
   }
 
   const char *names[4] = {"block_mask out of place, mask", "block_mask out of place, no mask",
@@ -210,7 +239,7 @@ static void bench_block_mask(int64_t B, int64_t T, int l2_bytes, cudaStream_t st
         [&](int r) {
           ssrlCheck(ssrl_block_mask_cuda(x[r], in_place ? x[r] : out[r],
                                          with_mask ? mask[r] : nullptr, B, C, T, 4, ratio, block,
-                                         seeds + r, stream));
+                                         seeds + r, ws, ws_bytes, stream));
         },
         rot, stream);
     print_row(names[variant], shape, ms, 2.0 * xbytes + (with_mask ? mbytes : 0), copy_gbs);
@@ -221,6 +250,7 @@ static void bench_block_mask(int64_t B, int64_t T, int l2_bytes, cudaStream_t st
     cudaCheck(cudaFree(mask[r]));
   }
   cudaCheck(cudaFree(seeds));
+  if (ws != nullptr) cudaCheck(cudaFree(ws));
 }
 
 // ---- confusion counts and AUROC ------------------------------------------------------
@@ -239,8 +269,8 @@ static void bench_metrics(int64_t N, int64_t C, int l2_bytes, cudaStream_t strea
     p[r] = static_cast<float *>(dev_alloc(n * 4));
     pcopy[r] = static_cast<float *>(dev_alloc(n * 4));
     y[r] = static_cast<uint8_t *>(dev_alloc(n));
-    cudaCheck(cudaMemcpy(p[r], ph.data(), n * 4, cudaMemcpyHostToDevice));
-    cudaCheck(cudaMemcpy(y[r], yh.data(), n, cudaMemcpyHostToDevice));
+    to_device(p[r], ph.data(), n * 4, stream);
+    to_device(y[r], yh.data(), n, stream);
   }
   const double copy_ms = time_ms(
       [&](int r) {
@@ -252,13 +282,13 @@ static void bench_metrics(int64_t N, int64_t C, int l2_bytes, cudaStream_t strea
   print_row("copy (cudaMemcpyAsync D2D) of y_prob", shape, copy_ms, 2.0 * n * 4, copy_gbs);
 
   int32_t *invalid = static_cast<int32_t *>(dev_alloc(4));
-  cudaCheck(cudaMemset(invalid, 0, 4));
+  fill(invalid, 0, 4, stream);
   for (const int64_t K : {int64_t{1}, int64_t{100}}) {
     std::vector<double> th(K);
     for (int64_t k = 0; k < K; ++k) th[k] = K == 1 ? 0.5 : static_cast<double>(k) / (K - 1);
     double *thd = static_cast<double *>(dev_alloc(K * 8));
     int64_t *counts = static_cast<int64_t *>(dev_alloc(C * K * 4 * 8));
-    cudaCheck(cudaMemcpy(thd, th.data(), K * 8, cudaMemcpyHostToDevice));
+    to_device(thd, th.data(), K * 8, stream);
     size_t ws_bytes = 0;
     ssrlCheck(ssrl_confusion_counts_cuda_workspace_size(N, C, K, &ws_bytes));
     void *ws = dev_alloc(ws_bytes);
@@ -269,8 +299,8 @@ static void bench_metrics(int64_t N, int64_t C, int l2_bytes, cudaStream_t strea
     ssrlCheck(ssrl_confusion_counts_cuda(y[0], p[0], SSRL_FLOAT32, N, C, thd, K, counts, invalid,
                                          ws, ws_bytes, stream));
     int32_t bad = 0;
-    cudaCheck(cudaMemcpy(got.data(), counts, got.size() * 8, cudaMemcpyDeviceToHost));
-    cudaCheck(cudaMemcpy(&bad, invalid, 4, cudaMemcpyDeviceToHost));
+    to_host(got.data(), counts, got.size() * 8, stream);
+    to_host(&bad, invalid, 4, stream);
     if (bad != 0 || got != want)
       fail_validation("confusion_counts", "counts differ from ssrl_confusion_counts_cpu");
 
@@ -295,8 +325,8 @@ static void bench_metrics(int64_t N, int64_t C, int l2_bytes, cudaStream_t strea
   ssrlCheck(ssrl_auroc_cpu(yh.data(), ph.data(), SSRL_FLOAT32, N, C, want.data()));
   ssrlCheck(ssrl_auroc_cuda(y[0], p[0], SSRL_FLOAT32, N, C, auroc, invalid, ws, ws_bytes, stream));
   int32_t bad = 0;
-  cudaCheck(cudaMemcpy(got.data(), auroc, C * 8, cudaMemcpyDeviceToHost));
-  cudaCheck(cudaMemcpy(&bad, invalid, 4, cudaMemcpyDeviceToHost));
+  to_host(got.data(), auroc, C * 8, stream);
+  to_host(&bad, invalid, 4, stream);
   if (bad != 0 || std::memcmp(got.data(), want.data(), C * 8) != 0)
     fail_validation("auroc", "auroc differs from ssrl_auroc_cpu (bits)");
   const double ms = time_ms(
@@ -342,8 +372,11 @@ int main(int argc, char **argv) {
   cudaCheck(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
 
   print_header();
-  bench_block_mask(256, 5000, l2, stream);
-  bench_block_mask(64, 1000, l2, stream);
+  bench_block_mask(256, 12, 5000, 50, 0.15, l2, stream);
+  bench_block_mask(64, 12, 1000, 50, 0.15, l2, stream);
+  // Holter-length samples: 2^24 steps (24 h at 250 Hz is 21.6M), small blocks
+  bench_block_mask(4, 1, int64_t{1} << 24, 5, 0.15, l2, stream);
+  bench_block_mask(1, 12, int64_t{1} << 24, 50, 0.15, l2, stream);
   bench_metrics(1000000, 71, l2, stream);
   bench_metrics(21837, 71, l2, stream);
   cudaCheck(cudaStreamDestroy(stream));

@@ -1,35 +1,41 @@
 /*
  * block_mask.cu: ssrl_block_mask_cuda, zeroing random time blocks of
  * x [B, C, T] (elements of 1, 2, 4 or 8 bytes), all channels of a sample alike,
- * and writing mask [B, T] (SEMANTICS.md section 1). Bit-identical to
+ * and writing mask [B, T] (docs/semantics.md, "Block mask"). Bit-identical to
  * ssrl_block_mask_cpu (ops/block_mask.c).
  *
- * One launch, grid (ceil(T / kTile), min(B, 65535)). A block owns the time tile
- * [t0, t0 + kTile) of sample b:
- *   1. its threads draw all n_blocks starts of sample b from cuRAND's Philox
- *      (curand_init(*seed, b, 0) + skipahead + curand(), each thread a run of
- *      consecutive draws) and mark the starts that reach the tile in a shared
- *      difference array (+1 at the first covered step, -1 past the last);
+ * One mask launch, grid (ceil(T / kTile), min(B, 65535)). A block owns the time
+ * tile [t0, t0 + kTile) of sample b (ops/mask_tiles.h):
+ *   1. it marks the blocks that reach the tile in a shared difference array
+ *      (+1 at the first covered step, -1 past the last). Direct (n_blocks <=
+ *      kTile): its threads redraw all n_blocks starts of sample b from cuRAND's
+ *      Philox (curand_init(*seed, b, 0) + skipahead + curand(), each thread a
+ *      run of consecutive draws). Bucketed (more blocks): it reads only its own
+ *      bucket of starts and the carry from the tiles before, which
+ *      block_mask_buckets.cuh built in the caller's workspace, so a sample
+ *      costs O(T + n_blocks) instead of O(T / kTile * n_blocks);
  *   2. a block-wide prefix sum turns it into a byte mask of the tile;
  *   3. the mask tile is written once, then every channel's tile is streamed:
  *      out of place every element is written (0 or x), in place only the masked
  *      ones. 16-byte vectors where the pointers and row length allow it.
- * Every block redraws the sample's starts: cheap for ECG shapes (n_blocks is
- * at most T / block_size) and it keeps the op a single pass over x.
  *
  * Build: part of libssrl_ecg (CMakeLists.txt). Tested by
- * tests/cuda/test_cuda_block_mask.cu against the CPU.
+ * tests/cuda/test_cuda_block_mask.cu against the CPU, the bucket logic on the
+ * host by tests/c/test_mask_tiles.cpp.
  */
 #include <cub/block/block_scan.cuh>
 #include <curand_kernel.h>
 
+#include "block_mask_buckets.cuh"
 #include "cuda_common.cuh"
+#include "mask_tiles.h"
 
 namespace {
 
 constexpr int kThreads = 256;
 constexpr int kItems = 8;                    /* tile steps per thread in the scan */
 constexpr int kTile = kThreads * kItems;     /* time steps per block: 2048 */
+static_assert(kTile == SSRL_MASK_TILE, "the tile of ops/mask_tiles.h");
 constexpr int kMaxGridY = 65535;
 
 struct MaskArgs {
@@ -41,6 +47,8 @@ struct MaskArgs {
   int64_t n_blocks, block_size;
   uint64_t R;            /* number of valid starts */
   bool in_place;
+  bool bucketed;         /* ssrl_mask_bucketed(n_blocks): read w, do not redraw */
+  ssrl_cuda::MaskBuckets w;
 };
 
 using TileScan = cub::BlockScan<uint32_t, kThreads>;
@@ -56,10 +64,23 @@ struct TileShared {
    harmlessly: a step is covered by fewer than n_blocks < 2^32 blocks. */
 __device__ __forceinline__ void mark_start(uint32_t *cover, int64_t s, const MaskArgs &a,
                                            int64_t t0, int64_t len) {
-  const int64_t end = a.block_size >= a.T - s ? a.T : s + a.block_size;
-  if (s >= t0 + len || end <= t0) return;
-  atomicAdd(&cover[(s > t0 ? s : t0) - t0], 1u);
-  if (end < t0 + len) atomicAdd(&cover[end - t0], 0xffffffffu); /* -1 */
+  int64_t lo, hi;
+  if (!ssrl_mask_clip(s, a.block_size, a.T, t0, len, &lo, &hi)) return;
+  atomicAdd(&cover[lo], 1u);
+  if (hi < len) atomicAdd(&cover[hi], 0xffffffffu); /* -1 */
+}
+
+/* Bucketed: the tile's own starts, and the carry (the largest start of the
+   tiles before, whose block covers [t0, its end)). */
+__device__ void mark_bucket(uint32_t *cover, const MaskArgs &a, int64_t b, int64_t t0,
+                            int64_t len) {
+  const int64_t k = t0 / kTile, row = b * a.w.nt;
+  const uint32_t first = k == 0 ? 0u : a.w.ends[row + k - 1], end = a.w.ends[row + k];
+  const uint32_t *sorted = a.w.sorted + b * a.w.n;
+  for (uint32_t j = first + threadIdx.x; j < end; j += kThreads)
+    mark_start(cover, sorted[j], a, t0, len);
+  const uint32_t carry = a.w.carry[row + k];
+  if (threadIdx.x == 0 && carry != 0) mark_start(cover, int64_t{carry} - 1, a, t0, len);
 }
 
 /* Fills sh.mask[0, kTile) for sample b's tile at t0 (steps past len are 0). */
@@ -67,12 +88,15 @@ __device__ void build_tile_mask(TileShared &sh, const MaskArgs &a, uint64_t seed
                                 int64_t t0, int64_t len) {
   for (int i = threadIdx.x; i < kTile; i += kThreads) sh.cover[i] = 0;
   __syncthreads();
-  /* Thread i draws outputs [j0, j1) of the stream: one Philox block per four
-     draws, and exactly cuRAND's curand() sequence (SEMANTICS.md section 1). */
+  /* Direct: thread i draws outputs [j0, j1) of the stream: one Philox block per
+     four draws, and exactly cuRAND's curand() sequence (docs/semantics.md,
+     "Block mask"). */
   const int64_t per = ssrl_cuda::ceil_div(a.n_blocks, kThreads);
   const int64_t j0 = per * threadIdx.x;
   const int64_t j1 = j0 + per < a.n_blocks ? j0 + per : a.n_blocks;
-  if (j0 < j1) {
+  if (a.bucketed) {
+    mark_bucket(sh.cover, a, b, t0, len);
+  } else if (j0 < j1) {
     curandStatePhilox4_32_10_t st;
     curand_init(seed, static_cast<unsigned long long>(b), 0ull, &st);
     skipahead(static_cast<unsigned long long>(j0), &st);
@@ -200,15 +224,44 @@ ssrl_status copy_unmasked(const void *x, void *out, uint8_t *mask, int64_t B, in
   return SSRL_OK;
 }
 
+/* Workspace of the bucketed path (0 bytes for the direct path) and its layout.
+   Sizes are validated by the caller. */
+ssrl_status workspace_layout(int64_t B, int64_t T, int64_t n, size_t offs[4], size_t *bytes) {
+  *bytes = 0;
+  if (!ssrl_mask_bucketed(n) || B == 0 || T == 0) return SSRL_OK;
+  int64_t total;
+  if (!ssrl_mul_ok(B, n, &total) || !ssrl_mul_ok(B, ssrl_mask_tile_count(T), &total))
+    return SSRL_ERR_SHAPE;
+  const ssrl_cuda::Carver c =
+      ssrl_cuda::MaskBuckets::layout(B, n, ssrl_mask_tile_count(T), offs);
+  if (c.overflow) return SSRL_ERR_SHAPE;
+  *bytes = c.total();
+  return SSRL_OK;
+}
+
 }  // namespace
+
+extern "C" SSRL_API ssrl_status ssrl_block_mask_cuda_workspace_size(int64_t B, int64_t T,
+                                                                    double mask_ratio,
+                                                                    int64_t block_size,
+                                                                    size_t *bytes) {
+  if (bytes == nullptr) return SSRL_ERR_NULL_POINTER;
+  int64_t n;
+  const ssrl_status st = ssrl_block_count(T, mask_ratio, block_size, &n);
+  if (st != SSRL_OK) return st;
+  if (B < 0) return SSRL_ERR_SHAPE;
+  size_t offs[4];
+  return workspace_layout(B, T, n, offs, bytes);
+}
 
 extern "C" SSRL_API ssrl_status ssrl_block_mask_cuda(const void *x, void *out, uint8_t *mask,
                                                      int64_t B, int64_t C, int64_t T,
                                                      size_t elem_size, double mask_ratio,
                                                      int64_t block_size, const uint64_t *seed,
+                                                     void *workspace, size_t workspace_bytes,
                                                      void *stream) {
   int64_t n_blocks;
-  const ssrl_status st =
+  ssrl_status st =
       ssrl_check_mask_args(x, out, B, C, T, elem_size, mask_ratio, block_size, &n_blocks);
   if (st != SSRL_OK) return st;
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
@@ -216,6 +269,11 @@ extern "C" SSRL_API ssrl_status ssrl_block_mask_cuda(const void *x, void *out, u
   /* Nothing to write: no data, and no mask row (C == 0 still defines the mask). */
   if (B * T == 0 || (C == 0 && mask == nullptr)) return SSRL_OK;
   if (seed == nullptr) return SSRL_ERR_NULL_POINTER;
+  size_t offs[4], need;
+  st = workspace_layout(B, T, n_blocks, offs, &need);
+  if (st != SSRL_OK) return st;
+  if (workspace_bytes < need) return SSRL_ERR_WORKSPACE;
+  if (need > 0 && workspace == nullptr) return SSRL_ERR_NULL_POINTER;
 
   MaskArgs a;
   a.x = static_cast<const char *>(x);
@@ -227,6 +285,18 @@ extern "C" SSRL_API ssrl_status ssrl_block_mask_cuda(const void *x, void *out, u
   a.block_size = block_size;
   a.R = ssrl_start_range(T, block_size);
   a.in_place = out == x;
+  a.bucketed = need > 0;
+  a.w = ssrl_cuda::MaskBuckets{};
+  if (a.bucketed) {
+    char *base = ssrl_cuda::aligned_base(workspace);
+    a.w.starts = reinterpret_cast<uint32_t *>(base + offs[0]);
+    a.w.sorted = reinterpret_cast<uint32_t *>(base + offs[1]);
+    a.w.ends = reinterpret_cast<uint32_t *>(base + offs[2]);
+    a.w.carry = reinterpret_cast<uint32_t *>(base + offs[3]);
+    a.w.n = n_blocks;
+    a.w.nt = ssrl_mask_tile_count(T);
+    if (ssrl_cuda::build_buckets(a.w, seed, B, a.R, s) != cudaSuccess) return SSRL_ERR_CUDA;
+  }
   cudaError_t err;
   switch (elem_size) {
     case 1: err = launch<1>(a, s); break;

@@ -1,9 +1,10 @@
 /*
  * block_mask.c: zero random time blocks of x [B, C, T], all channels alike
- * (SEMANTICS.md section 1), on the CPU.
+ * (docs/semantics.md, "Block mask"), on the CPU.
  *
  * Per sample: draw n_blocks starts from the Philox stream (philox.h, shared with
- * the CUDA kernel), sort and merge them into disjoint spans, then stream every
+ * the CUDA kernel), sort them in linear time (radix) and merge them into
+ * disjoint spans, then stream every
  * row once: memcpy the gaps and memset the spans (out of place), or memset only
  * the spans (in place). That keeps the work a plain copy's. Out of place past
  * 4 MiB, where the output would mostly leave the cache anyway, whole 64-byte lines are written
@@ -58,22 +59,31 @@ SSRL_API ssrl_status ssrl_block_starts(uint64_t seed, int64_t B, int64_t T, doub
   return SSRL_OK;
 }
 
-static int cmp_i64(const void *a, const void *b) {
-  const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
-
-static void sort_i64(int64_t *v, int64_t n) {
-  if (n > 32) {
-    qsort(v, (size_t)n, sizeof *v, cmp_i64);
+/* Sorts v[0, n) (values in [0, R), R <= 2^32) in O(n): insertion sort for
+   short runs (every ECG clip), else LSD radix sort, one pass per byte that R - 1
+   needs, ping-ponging with tmp[n]. Linear in n_blocks, so a 24-hour recording's
+   64,800 blocks cost what their draws cost. */
+static void sort_starts(int64_t *v, int64_t *tmp, int64_t n, uint64_t R) {
+  if (n <= 32) {
+    for (int64_t i = 1; i < n; ++i) {
+      const int64_t key = v[i];
+      int64_t j = i;
+      for (; j > 0 && v[j - 1] > key; --j) v[j] = v[j - 1];
+      v[j] = key;
+    }
     return;
   }
-  for (int64_t i = 1; i < n; ++i) {
-    const int64_t key = v[i];
-    int64_t j = i;
-    for (; j > 0 && v[j - 1] > key; --j) v[j] = v[j - 1];
-    v[j] = key;
+  int64_t *src = v, *dst = tmp;
+  for (int shift = 0; shift < 32 && ((R - 1) >> shift) != 0; shift += 8) {
+    int64_t count[257] = {0};
+    for (int64_t i = 0; i < n; ++i) ++count[((src[i] >> shift) & 0xff) + 1];
+    for (int d = 0; d < 256; ++d) count[d + 1] += count[d];
+    for (int64_t i = 0; i < n; ++i) dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+    int64_t *t = src;
+    src = dst;
+    dst = t;
   }
+  if (src != v) memcpy(v, src, (size_t)n * sizeof *v);
 }
 
 /* Sample b's masked spans as disjoint, sorted [begin, end) pairs in spans
@@ -82,7 +92,7 @@ static int64_t sample_spans(uint64_t seed, int64_t b, int64_t T, int64_t block_s
                             int64_t *spans) {
   int64_t *starts = spans + n; /* upper half as scratch: spans never overtake it */
   draw_starts(seed, b, T, block_size, n, starts);
-  sort_i64(starts, n);
+  sort_starts(starts, spans, n, ssrl_start_range(T, block_size)); /* lower half: radix scratch */
   int64_t count = 0;
   for (int64_t j = 0; j < n; ++j) {
     const int64_t s = starts[j];

@@ -2,12 +2,20 @@
    that one header serves every build, and say SSRL_ERR_NOT_COMPILED. */
 #include "ssrl_ecg/ssrl_ecg.h"
 
+SSRL_API ssrl_status ssrl_block_mask_cuda_workspace_size(int64_t B, int64_t T, double mask_ratio,
+                                                         int64_t block_size, size_t *bytes) {
+  (void)B, (void)T, (void)mask_ratio, (void)block_size, (void)bytes;
+  return SSRL_ERR_NOT_COMPILED;
+}
+
 SSRL_API ssrl_status ssrl_block_mask_cuda(const void *x, void *out, uint8_t *mask, int64_t B,
                                           int64_t C, int64_t T, size_t elem_size,
                                           double mask_ratio, int64_t block_size,
-                                          const uint64_t *seed, void *stream) {
+                                          const uint64_t *seed, void *workspace,
+                                          size_t workspace_bytes, void *stream) {
   (void)x, (void)out, (void)mask, (void)B, (void)C, (void)T, (void)elem_size;
-  (void)mask_ratio, (void)block_size, (void)seed, (void)stream;
+  (void)mask_ratio, (void)block_size, (void)seed, (void)workspace, (void)workspace_bytes;
+  (void)stream;
   return SSRL_ERR_NOT_COMPILED;
 }
 

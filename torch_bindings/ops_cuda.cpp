@@ -24,6 +24,8 @@
 #include <torch/csrc/stable/accelerator.h>
 #include <torch/csrc/stable/ops.h>
 
+#include <optional>
+
 #include "checks.h"
 #include "ops.h"
 
@@ -45,6 +47,19 @@ Tensor device_seed(const Tensor& seed, const Tensor& x) {
   return torch::stable::to(torch::stable::clone(seed), x.device(), /*non_blocking=*/true);
 }
 
+/* The block mask's workspace: none for clips of up to 2048 blocks a sample
+   (no allocation on the hot path); long recordings get their starts bucketed
+   by time tile in it. */
+std::optional<Tensor> mask_workspace(const Tensor& x, const MaskShape& s, double mask_ratio,
+                                     int64_t block_size, const char* op, size_t* bytes) {
+  check_status(ssrl_block_mask_cuda_workspace_size(s.B, s.T, mask_ratio, block_size, bytes), op,
+               "x");
+  if (*bytes == 0) {
+    return std::nullopt;
+  }
+  return torch::stable::new_empty(x, {static_cast<int64_t>(*bytes)}, ScalarType::Byte);
+}
+
 void check_cuda(const char* op, const char* arg, const Tensor& t) {
   SSRL_TORCH_CHECK_ARG(t.is_cuda(), op, arg, "must be a CUDA tensor, got ", device_str(t.device()));
 }
@@ -60,9 +75,12 @@ std::tuple<Tensor, Tensor> block_mask_cuda(const Tensor& x, const Tensor& seed, 
   Tensor out = torch::stable::new_empty(xc, {s.B, s.C, s.T});
   Tensor mask = torch::stable::new_empty(xc, {s.B, s.T}, ScalarType::Bool);
   const Tensor dseed = device_seed(seed, x);
+  size_t ws_bytes = 0;
+  std::optional<Tensor> ws = mask_workspace(xc, s, mask_ratio, block_size, "block_mask", &ws_bytes);
   check_status(ssrl_block_mask_cuda(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(mask),
                                     s.B, s.C, s.T, s.elem_size, mask_ratio, block_size,
                                     static_cast<const uint64_t*>(dseed.const_data_ptr()),
+                                    ws ? ws->mutable_data_ptr() : nullptr, ws_bytes,
                                     current_stream(x)),
                "block_mask", "x");
   return {out, mask};
@@ -80,9 +98,12 @@ Tensor block_mask__cuda(Tensor& x, const Tensor& seed, double mask_ratio, int64_
   Tensor xc = direct ? x : torch::stable::contiguous(x);
   void* data = xc.mutable_data_ptr();
   const Tensor dseed = device_seed(seed, x);
+  size_t ws_bytes = 0;
+  std::optional<Tensor> ws = mask_workspace(xc, s, mask_ratio, block_size, "block_mask_", &ws_bytes);
   check_status(ssrl_block_mask_cuda(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size,
                                     mask_ratio, block_size,
                                     static_cast<const uint64_t*>(dseed.const_data_ptr()),
+                                    ws ? ws->mutable_data_ptr() : nullptr, ws_bytes,
                                     current_stream(x)),
                "block_mask_", "x");
   if (!direct) {

@@ -122,9 +122,16 @@ inline void CheckMask(const MaskCase &m, size_t es, uint64_t seed, const MaskRun
   char *x_ptr = xd.p + r.x_off;
   char *out_ptr = r.in_place ? x_ptr : od.p + r.out_off;
   uint8_t *mask_ptr = r.with_mask ? reinterpret_cast<uint8_t *>(md.p) : nullptr;
+  // The workspace at an odd offset and full of garbage: the launcher aligns it
+  // and clears what it counts in.
+  size_t ws = 0;
+  ASSERT_EQ(ssrl_block_mask_cuda_workspace_size(m.B, m.T, m.ratio, m.bs, &ws), SSRL_OK);
+  Dev wd(ws + 8);
+  wd.fill(0xFF, ws + 8);
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);  // the fills above, before r.stream reads
   ASSERT_EQ(ssrl_block_mask_cuda(x_ptr, out_ptr, mask_ptr, m.B, m.C, m.T, es, m.ratio, m.bs,
-                                 reinterpret_cast<const uint64_t *>(sd.p), r.stream),
+                                 reinterpret_cast<const uint64_t *>(sd.p),
+                                 ws ? wd.p + 8 : nullptr, ws, r.stream),
             SSRL_OK);
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
 

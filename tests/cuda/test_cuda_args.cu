@@ -39,20 +39,52 @@ TEST(CudaArgs, MaskRefusesWhatTheCpuRefuses) {
   };
   for (const Bad &c : cases) {
     EXPECT_EQ(ssrl_block_mask_cuda(c.x, c.out, kFakeU8, c.B, c.C, c.T, c.es, c.ratio, c.bs,
-                                   kFakeSeed, nullptr),
+                                   kFakeSeed, kFake, SIZE_MAX, nullptr),
               c.want)
         << "B " << c.B << " T " << c.T << " es " << c.es << " ratio " << c.ratio;
     EXPECT_EQ(ssrl_block_mask_cpu(c.x, c.out, kFakeU8, c.B, c.C, c.T, c.es, c.ratio, c.bs, 1),
               c.want);
   }
   // CUDA only: the seed pointer, needed whenever something is masked.
-  EXPECT_EQ(ssrl_block_mask_cuda(kFake, kFake, nullptr, 2, 3, 10, 4, 0.5, 5, nullptr, nullptr),
+  EXPECT_EQ(ssrl_block_mask_cuda(kFake, kFake, nullptr, 2, 3, 10, 4, 0.5, 5, nullptr, nullptr, 0, nullptr),
             SSRL_ERR_NULL_POINTER);
   // Empty tensors: fine, nothing launched.
-  EXPECT_EQ(ssrl_block_mask_cuda(nullptr, nullptr, nullptr, 0, 3, 10, 4, 0.5, 5, nullptr, nullptr),
+  EXPECT_EQ(ssrl_block_mask_cuda(nullptr, nullptr, nullptr, 0, 3, 10, 4, 0.5, 5, nullptr, nullptr, 0, nullptr),
             SSRL_OK);
-  EXPECT_EQ(ssrl_block_mask_cuda(nullptr, nullptr, nullptr, 2, 3, 0, 4, 0.5, 5, nullptr, nullptr),
+  EXPECT_EQ(ssrl_block_mask_cuda(nullptr, nullptr, nullptr, 2, 3, 0, 4, 0.5, 5, nullptr, nullptr, 0, nullptr),
             SSRL_OK);
+}
+
+// The mask's workspace: its query refuses what ssrl_block_starts refuses, says
+// 0 for short samples, and a launch with less than it asks is refused.
+TEST(CudaArgs, MaskWorkspace) {
+  size_t ws = 7;
+  EXPECT_EQ(ssrl_block_mask_cuda_workspace_size(2, 10, 0.5, 5, nullptr), SSRL_ERR_NULL_POINTER);
+  EXPECT_EQ(ssrl_block_mask_cuda_workspace_size(-1, 10, 0.5, 5, &ws), SSRL_ERR_SHAPE);
+  EXPECT_EQ(ssrl_block_mask_cuda_workspace_size(2, -1, 0.5, 5, &ws), SSRL_ERR_SHAPE);
+  EXPECT_EQ(ssrl_block_mask_cuda_workspace_size(2, 10, std::nan(""), 5, &ws),
+            SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(ssrl_block_mask_cuda_workspace_size(2, 10, 0.5, 0, &ws), SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(ssrl_block_mask_cuda_workspace_size(2, int64_t(1) << 32, 0.5, 5, &ws),
+            SSRL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(ssrl_block_mask_cuda_workspace_size(INT64_MAX / 4, int64_t(1) << 30, 1.0, 1, &ws),
+            SSRL_ERR_SHAPE);
+  ASSERT_EQ(ssrl_block_mask_cuda_workspace_size(256, 5000, 0.15, 50, &ws), SSRL_OK);
+  EXPECT_EQ(ws, 0u);  // ECG clips: no workspace
+  ASSERT_EQ(ssrl_block_mask_cuda_workspace_size(3, 2048 * 50, 1.0, 50, &ws), SSRL_OK);
+  EXPECT_EQ(ws, 0u);  // n_blocks 2048: still direct
+  ASSERT_EQ(ssrl_block_mask_cuda_workspace_size(0, 1 << 20, 1.0, 1, &ws), SSRL_OK);
+  EXPECT_EQ(ws, 0u);  // no samples
+  // T = 2^20, n = 2^20: starts and sorted 4 MiB each, 512 tiles x 8 bytes
+  ASSERT_EQ(ssrl_block_mask_cuda_workspace_size(1, 1 << 20, 1.0, 1, &ws), SSRL_OK);
+  EXPECT_GE(ws, (size_t{8} << 20) + 512 * 8);
+  EXPECT_LT(ws, (size_t{8} << 20) + 512 * 8 + 4 * 256);
+  EXPECT_EQ(ssrl_block_mask_cuda(kFake, kFake, nullptr, 1, 1, 1 << 20, 4, 1.0, 1, kFakeSeed,
+                                 kFake, ws - 1, nullptr),
+            SSRL_ERR_WORKSPACE);
+  EXPECT_EQ(ssrl_block_mask_cuda(kFake, kFake, nullptr, 1, 1, 1 << 20, 4, 1.0, 1, kFakeSeed,
+                                 nullptr, ws, nullptr),
+            SSRL_ERR_NULL_POINTER);
 }
 
 TEST(CudaArgs, CountsRefusesWhatTheCpuRefuses) {

@@ -1,8 +1,9 @@
 // test_cuda_block_mask.cu: ssrl_block_mask_cuda against the CPU mask, bit for bit:
 // elem sizes 1/2/4/8, in and out of place, mask or not, aligned (16-byte path),
 // element- and byte-misaligned buffers, awkward shapes, ratio <= 0, seeds > 2^32,
-// large n_blocks, B > 65535, the seed read on the device; no byte outside the
-// outputs written. Skips without a GPU.
+// large n_blocks (bucketed by tile through the workspace), B > 65535, long
+// recordings up to T = 2^24 with small blocks, the seed read on the device; no
+// byte outside the outputs written. Skips without a GPU.
 
 #include "cuda_test_util.cuh"
 
@@ -23,6 +24,8 @@ const MaskCase kMaskCases[] = {
     {2, 2, 6000, 0.5, 2048},  // block longer than a tile
     {2, 2, 2048, 0.5, 3000},  // T < block_size = one whole-sample block
     {1, 5, 8192, 0.02, 1},    // many one-step blocks
+    {2, 3, 20011, 1.0, 2},    // n_blocks 10005 > a tile: the bucketed path
+    {3, 2, 9000, 0.9, 3},     // bucketed, a start in most tiles' carry
     {5, 3, 2000, 0.0, 10},    // ratio 0: a copy
     {5, 3, 2000, -1.0, 10},   // ratio < 0: a copy
 };
@@ -68,6 +71,24 @@ TEST_F(CudaMask, BatchBeyondGridLimit) {
   CheckMask({66000, 2, 3, 1.0, 1}, 1, 6, r);
 }
 
+// Holter-length samples: the bucketed path (work linear in T + n_blocks) and
+// the direct one just below its threshold, against the CPU bit for bit.
+TEST_F(CudaMask, LongRecordings) {
+  const MaskCase cases[] = {
+      {1, 1, int64_t{1} << 24, 0.15, 5},         // n_blocks 503316
+      {2, 2, (int64_t{1} << 22) + 77, 0.5, 1},   // n_blocks ~2.1M, T not a tile multiple
+      {1, 3, int64_t{1} << 24, 0.15, 50},        // 24 h at 250 Hz is 21.6M steps, n 50331
+      {3, 1, 2048 * 50, 1.0, 50},                // n_blocks 2048: the last direct size
+  };
+  for (const MaskCase &m : cases) {
+    MaskRun r;
+    CheckMask(m, 4, 0x9E3779B97F4A7C15ull, r);
+    r.in_place = true;
+    r.with_mask = false;
+    CheckMask(m, 2, 11, r);
+  }
+}
+
 TEST_F(CudaMask, SeedIsReadOnTheDevice) {
   // Same seed pointer, new value: the next launch must use it.
   const MaskCase m{2, 3, 1000, 0.5, 20};
@@ -78,7 +99,8 @@ TEST_F(CudaMask, SeedIsReadOnTheDevice) {
   for (int i = 0; i < 2; ++i) {
     seed.put(&seeds[i], 8);
     ASSERT_EQ(ssrl_block_mask_cuda(x.p, out.p, reinterpret_cast<uint8_t *>(mask.p), m.B, m.C, m.T,
-                                   4, m.ratio, m.bs, reinterpret_cast<uint64_t *>(seed.p), nullptr),
+                                   4, m.ratio, m.bs, reinterpret_cast<uint64_t *>(seed.p), nullptr,
+                                   0, nullptr),
               SSRL_OK);
     mask.get(i ? second.data() : first.data(), first.size());
     std::vector<uint8_t> x_host(2 * 3 * 1000 * 4, 1), out_cpu(x_host.size()), want(2 * 1000);

@@ -35,12 +35,13 @@ TEST_F(CudaStreams, EveryOpRunsOnACreatedStream) {
 
 // Captured once, replayed with new seeds written to the seed buffer: each replay
 // must equal the CPU at that seed (no seed baked into the graph).
-TEST_F(CudaStreams, MaskGraphReplaysWithFreshSeeds) {
-  const int64_t B = 3, C = 4, T = 3000, bs = 40;
-  const double ratio = 0.4;
+void MaskGraphReplay(int64_t B, int64_t C, int64_t T, int64_t bs, double ratio) {
+  SCOPED_TRACE("T " + std::to_string(T) + " bs " + std::to_string(bs));
   std::vector<uint8_t> x(static_cast<size_t>(B * C * T) * 2);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint8_t>(i * 7 + 1);
-  Dev xd = ToDevice(x), od(x.size()), md(static_cast<size_t>(B * T)), sd(8);
+  size_t ws = 0;
+  ASSERT_EQ(ssrl_block_mask_cuda_workspace_size(B, T, ratio, bs, &ws), SSRL_OK);
+  Dev xd = ToDevice(x), od(x.size()), md(static_cast<size_t>(B * T)), sd(8), wd(ws);
   cudaStream_t s;
   ASSERT_EQ(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), cudaSuccess);
   cudaGraph_t graph;
@@ -49,7 +50,7 @@ TEST_F(CudaStreams, MaskGraphReplaysWithFreshSeeds) {
   ASSERT_EQ(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal), cudaSuccess);
   const ssrl_status st =
       ssrl_block_mask_cuda(xd.p, od.p, reinterpret_cast<uint8_t *>(md.p), B, C, T, 2, ratio, bs,
-                           reinterpret_cast<uint64_t *>(sd.p), s);
+                           reinterpret_cast<uint64_t *>(sd.p), wd.p, ws, s);
   ASSERT_EQ(cudaStreamEndCapture(s, &graph), cudaSuccess);
   ASSERT_EQ(st, SSRL_OK);
   ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
@@ -70,6 +71,11 @@ TEST_F(CudaStreams, MaskGraphReplaysWithFreshSeeds) {
   cudaGraphExecDestroy(exec);
   cudaGraphDestroy(graph);
   cudaStreamDestroy(s);
+}
+
+TEST_F(CudaStreams, MaskGraphReplaysWithFreshSeeds) {
+  MaskGraphReplay(3, 4, 3000, 40, 0.4);  // direct: every tile redraws
+  MaskGraphReplay(2, 3, 30011, 3, 1.0);  // bucketed: memsets and 4 kernels in the graph
 }
 
 // The metrics ops are capturable too (CUB included): one capture, one replay.

@@ -141,13 +141,24 @@ SSRL_API ssrl_status ssrl_auroc_cpu(const uint8_t *y_true, const void *y_prob,
    SSRL_ERR_NAN_THRESHOLD seen; the caller reads it when it next syncs. The
    outputs for a class with bad values are then unspecified. */
 
+/* Bytes of workspace ssrl_block_mask_cuda needs for B samples of T steps: 0
+   when n_blocks <= 2048 (every ECG clip), else about 8 * B * (n_blocks +
+   T / 2048) for the starts bucketed by time tile, which keeps the work linear
+   in T + n_blocks on long recordings. Errors as ssrl_block_starts, plus
+   SSRL_ERR_NULL_POINTER for bytes NULL and SSRL_ERR_SHAPE when the size
+   overflows. */
+SSRL_API ssrl_status ssrl_block_mask_cuda_workspace_size(int64_t B, int64_t T, double mask_ratio,
+                                                         int64_t block_size, size_t *bytes);
+
 /* As ssrl_block_mask_cpu; seed points to one uint64 on the device (read by the
    kernel, so a CUDA graph replays with whatever seed is there). In place
-   (out == x) writes only the masked spans. */
+   (out == x) writes only the masked spans. workspace: at least the queried
+   bytes (any alignment; NULL when the query says 0), else SSRL_ERR_WORKSPACE. */
 SSRL_API ssrl_status ssrl_block_mask_cuda(const void *x, void *out, uint8_t *mask, int64_t B,
                                           int64_t C, int64_t T, size_t elem_size,
                                           double mask_ratio, int64_t block_size,
-                                          const uint64_t *seed, void *stream);
+                                          const uint64_t *seed, void *workspace,
+                                          size_t workspace_bytes, void *stream);
 
 /* Bytes of workspace ssrl_confusion_counts_cuda needs for these sizes. */
 SSRL_API ssrl_status ssrl_confusion_counts_cuda_workspace_size(int64_t N, int64_t C, int64_t K,

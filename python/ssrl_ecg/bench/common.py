@@ -49,6 +49,9 @@ PLANS = {
                   (1000, 21837, 100000), (5, 71), ((21837, 5),),
                   reps=7, budget_s=0.3, slow_s=1.0, baseline_cap=2_000_000,
                   tm_loop_cap=1_000_000),
+    # Only what the target table needs, for the GPU proof (tests/gpu_check.sh).
+    "targets": Plan("targets", ((64, 1000), (256, 5000)), (1, 256), (1000000,), (71,),
+                    ((21837, 5),), reps=7, budget_s=0.3, slow_s=1.0, tm_loop_cap=100_000),
     "smoke": Plan("smoke", ((64, 1000), (16, 5000)), (1, 8, 64), (1000, 5000), (5, 71),
                   ((1000, 5),), reps=3, budget_s=0.05, slow_s=0.5, baseline_cap=400_000,
                   tm_loop_cap=100_000),

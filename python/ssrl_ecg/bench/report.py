@@ -27,16 +27,36 @@ def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
     return a / b if a is not None and b is not None else None
 
 
-def evaluate_targets(devices: Dict[str, Dict[str, List[Dict]]]) -> List[Dict[str, Any]]:
-    """The issue's targets, each with its measured value and pass / short / n/a."""
+# The GPU goals were set for these parts; elsewhere their values are shown, not judged.
+GPU_TARGET_PARTS = ("H100", "H200")
+
+
+def gpu_goal_applies(name: Optional[str]) -> bool:
+    """Whether the GPU goals judge a device of this name (None: unknown, judged)."""
+    return name is None or any(part in name for part in GPU_TARGET_PARTS)
+
+
+def evaluate_targets(devices: Dict[str, Dict[str, List[Dict]]],
+                     device_names: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
+    """The issue's targets, each with its measured value and pass / short / n/a.
+
+    GPU targets (issue 13, for an H100/H200): the fp32 out-of-place mask of
+    [256, 12, 5000] at >= 85% of the device-to-device copy bandwidth (x.clone()
+    in the same run), >= 500x the reference loop and >= 3x the best pure-torch
+    composition; multilabel_metrics of [1e6, 71] in <= 3 ms and >= 20x
+    torchmetrics. On another GPU (``device_names``) they read n/a with the value.
+    """
     out: List[Dict[str, Any]] = []
 
-    def target(device, name, value, goal, unit=""):
+    def target(device, name, value, goal, unit="", judged=True):
         op, limit = goal
-        status = "n/a" if value is None else (
+        status = "n/a" if value is None or not judged else (
             "pass" if (value <= limit if op == "<=" else value >= limit) else "short")
-        out.append(dict(device=device, target=name, value=value, goal=f"{op} {limit:g}{unit}",
-                        status=status))
+        row = dict(device=device, target=name, value=value, goal=f"{op} {limit:g}{unit}",
+                   status=status)
+        if value is not None and not judged:
+            row["note"] = f"goal set for {'/'.join(GPU_TARGET_PARTS)}, measured on {gpu_name}"
+        out.append(row)
 
     big, small = [256, CHANNELS, 5000], [64, CHANNELS, 1000]
     for dev, res in devices.items():
@@ -59,22 +79,23 @@ def evaluate_targets(devices: Dict[str, Dict[str, List[Dict]]]) -> List[Dict[str
                               time_of(metrics, "ours", N=N, C=71)),
                        (">=", 20), "x")
             continue
+        gpu_name = (device_names or {}).get(dev)
+        judged = gpu_goal_applies(gpu_name)
         target(dev, "mask [256,12,5000] f32 out of place: fraction of copy bandwidth (x.clone())",
-               ratio(time_of(mask, "clone", shape=big), ours_big), (">=", 0.85))
-        for shape in (small, big):
-            name = f"[{shape[0]},12,{shape[2]}]"
-            ours = time_of(mask, "ours", shape=shape)
-            target(dev, f"mask {name}: reference loop / ours",
-                   ratio(time_of(mask, "reference_loop", shape=shape), ours), (">=", 500), "x")
-            best = [t for t in (time_of(mask, "torch_scatter", shape=shape),
-                                time_of(mask, "torch_arange", shape=shape)) if t is not None]
-            target(dev, f"mask {name}: best pure torch / ours",
-                   ratio(min(best) if best else None, ours), (">=", 3), "x")
+               ratio(time_of(mask, "clone", shape=big), ours_big), (">=", 0.85), judged=judged)
+        target(dev, "mask [256,12,5000] f32 out of place: reference loop / ours",
+               ratio(time_of(mask, "reference_loop", shape=big), ours_big), (">=", 500), "x",
+               judged=judged)
+        best = [t for t in (time_of(mask, "torch_scatter", shape=big),
+                            time_of(mask, "torch_arange", shape=big)) if t is not None]
+        target(dev, "mask [256,12,5000] f32 out of place: best pure torch / ours",
+               ratio(min(best) if best else None, ours_big), (">=", 3), "x", judged=judged)
         ours_m = time_of(metrics, "ours", N=1000000, C=71)
         target(dev, "multilabel_metrics [1000000,71]: time (ms)",
-               None if ours_m is None else ours_m * 1e3, ("<=", 3), " ms")
+               None if ours_m is None else ours_m * 1e3, ("<=", 3), " ms", judged=judged)
         target(dev, "multilabel_metrics [1000000,71]: torchmetrics / ours",
-               ratio(time_of(metrics, "torchmetrics", N=1000000, C=71), ours_m), (">=", 20), "x")
+               ratio(time_of(metrics, "torchmetrics", N=1000000, C=71), ours_m), (">=", 20), "x",
+               judged=judged)
     return out
 
 
@@ -176,7 +197,8 @@ def markdown(results: Dict[str, Any]) -> str:
               "|---|---|---|---|---|"]
     for t in results["targets"]:
         v = "n/a" if t["value"] is None else f"{t['value']:.3g}"
-        lines.append(f"| {t['device']} | {t['target']} | {v} | {t['goal']} | {t['status']} |")
+        status = t["status"] + (f" ({t['note']})" if t.get("note") else "")
+        lines.append(f"| {t['device']} | {t['target']} | {v} | {t['goal']} | {status} |")
     for dev, res in results["devices"].items():
         lines += ["", f"## apply_random_mask on {dev} ({env['device_names'][dev]})"]
         by_shape: Dict[str, List[Dict]] = {}

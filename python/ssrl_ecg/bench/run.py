@@ -111,6 +111,8 @@ def main(argv: Optional[List[Any]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sweep (well under a minute)")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, seconds (for tests); wins over --quick")
+    parser.add_argument("--targets", action="store_true",
+                        help="only the shapes of the target table (the GPU proof)")
     parser.add_argument("--device", choices=("cpu", "cuda", "all"), default="all",
                         help="cpu rows always with all; cuda rows where a GPU is present")
     parser.add_argument("--out", default=None,
@@ -122,7 +124,8 @@ def main(argv: Optional[List[Any]] = None) -> int:
     if argv[:1] == ["--"]:  # python -m ssrl_ecg bench -- --quick
         argv = argv[1:]
     args = parser.parse_args(argv)
-    plan = PLANS["smoke" if args.smoke else "quick" if args.quick else "full"]
+    plan = PLANS["smoke" if args.smoke else "quick" if args.quick else
+                 "targets" if args.targets else "full"]
 
     devices = [torch.device("cpu")] if args.device in ("cpu", "all") else []
     skipped_cuda = False
@@ -158,7 +161,8 @@ def main(argv: Optional[List[Any]] = None) -> int:
     for label, run in bar:
         bar.set_postfix_str(label)
         run()
-    results["targets"] = evaluate_targets(results["devices"])
+    results["targets"] = evaluate_targets(results["devices"],
+                                          results["env"].get("device_names"))
     ran = [r for res in results["devices"].values() for rows in res.values() for r in rows
            if r.get("validated") is not None]
     results["validated"] = all(r["validated"] for r in ran)
