@@ -14,13 +14,9 @@
 namespace ssrl_ecg_torch {
 namespace {
 
-const void* fill_ptr(const std::optional<Tensor>& fill) {
-  return fill.has_value() ? fill->const_data_ptr() : nullptr;
-}
-
-std::optional<Tensor> contiguous_fill(const std::optional<Tensor>& fill) {
-  if (!fill.has_value()) return std::nullopt;
-  return torch::stable::contiguous(*fill);
+/* fill made contiguous (x stands in when there is none; never read then). */
+Tensor contiguous_fill(const std::optional<Tensor>& fill, const Tensor& x) {
+  return fill.has_value() ? torch::stable::contiguous(*fill) : x;
 }
 
 }  // namespace
@@ -30,30 +26,32 @@ std::tuple<Tensor, Tensor> span_mask_cpu(const Tensor& x, const Tensor& seed, do
                                          std::optional<Tensor> fill) {
   const MaskShape s = check_span_mask_args("span_mask", x, seed, mask_ratio, span, fill);
   const Tensor xc = torch::stable::contiguous(x);
-  const std::optional<Tensor> fc = contiguous_fill(fill);
+  const Tensor fc = contiguous_fill(fill, x);
   Tensor out = torch::stable::new_empty(xc, {s.B, s.C, s.T});
   Tensor mask = per_lead ? torch::stable::new_empty(xc, {s.B, s.C, s.T}, ScalarType::Bool)
                          : torch::stable::new_empty(xc, {s.B, s.T}, ScalarType::Bool);
-  check_status(ssrl_span_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(mask),
-                                  s.B, s.C, s.T, s.elem_size, mask_ratio, span, per_lead, exact,
-                                  fill_ptr(fc), host_seed(seed)),
-               "span_mask", "x");
+  check_status(
+      ssrl_span_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(mask), s.B, s.C,
+                         s.T, s.elem_size, mask_ratio, span, per_lead, exact,
+                         fill.has_value() ? fc.const_data_ptr() : nullptr, host_seed(seed)),
+      "span_mask", "x");
   return {out, mask};
 }
 
-Tensor span_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t span,
-                      bool per_lead, bool exact, std::optional<Tensor> fill) {
+Tensor span_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t span, bool per_lead,
+                      bool exact, std::optional<Tensor> fill) {
   const MaskShape s = check_span_mask_args("span_mask_", x, seed, mask_ratio, span, fill);
-  const std::optional<Tensor> fc = contiguous_fill(fill);
+  const Tensor fc = contiguous_fill(fill, x);
   Tensor mask = per_lead ? torch::stable::new_empty(x, {s.B, s.C, s.T}, ScalarType::Bool)
                          : torch::stable::new_empty(x, {s.B, s.T}, ScalarType::Bool);
   const bool direct = x.is_contiguous();
   Tensor xc = direct ? x : torch::stable::contiguous(x);
   void* data = xc.mutable_data_ptr();
-  check_status(ssrl_span_mask_cpu(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size,
-                                  mask_ratio, span, per_lead, exact, fill_ptr(fc),
-                                  host_seed(seed)),
-               "span_mask_", "x");
+  check_status(
+      ssrl_span_mask_cpu(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size, mask_ratio, span,
+                         per_lead, exact, fill.has_value() ? fc.const_data_ptr() : nullptr,
+                         host_seed(seed)),
+      "span_mask_", "x");
   if (!direct) {
     torch::stable::copy_(x, xc);
   }
@@ -66,9 +64,8 @@ std::tuple<Tensor, Tensor> lead_mask_cpu(const Tensor& x, const Tensor& seed, do
   const Tensor xc = torch::stable::contiguous(x);
   Tensor out = torch::stable::new_empty(xc, {s.B, s.C, s.T});
   Tensor dropped = torch::stable::new_empty(xc, {s.B, s.C}, ScalarType::Bool);
-  check_status(ssrl_lead_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(),
-                                  mask_bytes(dropped), s.B, s.C, s.T, s.elem_size, p, exact,
-                                  host_seed(seed)),
+  check_status(ssrl_lead_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(dropped),
+                                  s.B, s.C, s.T, s.elem_size, p, exact, host_seed(seed)),
                "lead_mask", "x");
   return {out, dropped};
 }
@@ -79,8 +76,8 @@ Tensor lead_mask__cpu(Tensor& x, const Tensor& seed, double p, bool exact) {
   const bool direct = x.is_contiguous();
   Tensor xc = direct ? x : torch::stable::contiguous(x);
   void* data = xc.mutable_data_ptr();
-  check_status(ssrl_lead_mask_cpu(data, data, mask_bytes(dropped), s.B, s.C, s.T, s.elem_size,
-                                  p, exact, host_seed(seed)),
+  check_status(ssrl_lead_mask_cpu(data, data, mask_bytes(dropped), s.B, s.C, s.T, s.elem_size, p,
+                                  exact, host_seed(seed)),
                "lead_mask_", "x");
   if (!direct) {
     torch::stable::copy_(x, xc);
@@ -93,15 +90,13 @@ std::tuple<Tensor, Tensor, Tensor> token_mask_cpu(const Tensor& seed, int64_t B,
   const int64_t len_keep = check_token_mask_args("token_mask", seed, B, G, L, mask_ratio);
   SSRL_TORCH_CHECK_ARG(seed.is_cpu(), "token_mask", "seed", "must be a CPU tensor here");
   int64_t rows = 0;
-  SSRL_TORCH_CHECK_ARG(!__builtin_mul_overflow(B, G, &rows), "token_mask", "shape",
-                       "is too large");
+  SSRL_TORCH_CHECK_ARG(!__builtin_mul_overflow(B, G, &rows), "token_mask", "shape", "is too large");
   Tensor ids_keep = torch::stable::new_empty(seed, {B, G, len_keep}, ScalarType::Long);
   Tensor ids_restore = torch::stable::new_empty(seed, {B, G, L}, ScalarType::Long);
   Tensor mask = torch::stable::new_empty(seed, {B, G, L}, ScalarType::Float);
-  check_status(ssrl_token_mask_cpu(rows, L, mask_ratio, host_seed(seed),
-                                   ids_keep.mutable_data_ptr<int64_t>(),
-                                   ids_restore.mutable_data_ptr<int64_t>(),
-                                   mask.mutable_data_ptr<float>()),
+  check_status(ssrl_token_mask_cpu(
+                   rows, L, mask_ratio, host_seed(seed), ids_keep.mutable_data_ptr<int64_t>(),
+                   ids_restore.mutable_data_ptr<int64_t>(), mask.mutable_data_ptr<float>()),
                "token_mask", "shape");
   return {ids_keep, ids_restore, mask};
 }
