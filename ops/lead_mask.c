@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "masking.h"
 
@@ -52,19 +55,28 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
   if (B * C == 0) return SSRL_OK;
   const size_t row_bytes = (size_t)T * elem_size;
   const size_t words = (size_t)ssrl_bit_words((uint64_t)C);
-  const int parallel = (size_t)(B * C) * row_bytes >= SSRL_LEAD_PARALLEL_BYTES && B > 1;
-  int failed = 0;
+  int threads = 1;
 #ifdef _OPENMP
-#pragma omp parallel if (parallel) reduction(| : failed)
+  if ((size_t)(B * C) * row_bytes >= SSRL_LEAD_PARALLEL_BYTES && B > 1) threads = omp_get_max_threads();
+  if (threads > B) threads = (int)B;
+#endif
+  if (threads < 1) threads = 1;
+  /* every thread's bitmap up front: a failed allocation leaves the outputs untouched */
+  uint32_t *scratch = exact ? (uint32_t *)malloc((size_t)threads * words * 4u) : NULL;
+  if (exact && scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
   {
-    uint32_t *bits = exact ? (uint32_t *)malloc(words * 4u) : NULL;
-    if (exact && bits == NULL) failed = 1;
+    int tid = 0;
+#ifdef _OPENMP
+    tid = omp_get_thread_num();
+#endif
+    uint32_t *bits = exact ? scratch + (size_t)tid * words : NULL;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
     for (int64_t b = 0; b < B; ++b) {
-      if (exact && bits == NULL) continue;
       if (bits != NULL) memset(bits, 0, words * 4u);
       uint8_t *d = dropped + b * C;
       ssrl_lead_row(seed, (uint64_t)b, C, threshold, exact, k, bits, d);
@@ -74,8 +86,7 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
         else if (out != x) memcpy((char *)out + off, (const char *)x + off, row_bytes);
       }
     }
-    free(bits);
   }
-  (void)parallel;
-  return failed ? SSRL_ERR_OUT_OF_MEMORY : SSRL_OK;
+  free(scratch);
+  return SSRL_OK;
 }
