@@ -21,7 +21,8 @@ __global__ void __launch_bounds__(kMaskThreads)
        r += (int64_t)gridDim.x * blockDim.x) {
     uint32_t *bits = ws + r * words;
     for (uint64_t w = 0; w < words; ++w) bits[w] = 0;
-    ssrl_token_row(seed, static_cast<uint64_t>(r), L, len_keep, bits, ids_keep + r * len_keep,
+    ssrl_token_row(seed, static_cast<uint64_t>(r), L, len_keep, bits,
+                   len_keep ? ids_keep + r * len_keep : ids_keep,
                    ids_restore + r * L, mask + r * L);
   }
 }

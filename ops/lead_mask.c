@@ -80,7 +80,7 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
       if (bits != NULL) memset(bits, 0, words * 4u);
       uint8_t *d = dropped + b * C;
       ssrl_lead_row(seed, (uint64_t)b, C, threshold, exact, k, bits, d);
-      for (int64_t c = 0; c < C; ++c) {
+      for (int64_t c = 0; c < C && row_bytes > 0; ++c) { /* T == 0: x, out may be NULL */
         const size_t off = (size_t)(b * C + c) * row_bytes;
         if (d[c]) memset((char *)out + off, 0, row_bytes);
         else if (out != x) memcpy((char *)out + off, (const char *)x + off, row_bytes);

@@ -53,7 +53,8 @@ SSRL_API ssrl_status ssrl_token_mask_cpu(int64_t rows, int64_t L, double mask_ra
      tokens take well under a millisecond), below OpenMP's start-up cost. */
   for (int64_t r = 0; r < rows; ++r) {
     memset(bits, 0, words * 4u);
-    ssrl_token_row(seed, (uint64_t)r, L, len_keep, bits, ids_keep + r * len_keep,
+    /* len_keep == 0: ids_keep may be NULL, and NULL + 0 is undefined in C */
+    ssrl_token_row(seed, (uint64_t)r, L, len_keep, bits, len_keep ? ids_keep + r * len_keep : ids_keep,
                    ids_restore + r * L, mask + r * L);
   }
   free(bits);
