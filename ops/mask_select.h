@@ -53,6 +53,19 @@ SSRL_HD void ssrl_bit_set(uint32_t *bits, uint64_t v) { bits[v >> 5] |= 1u << (v
 
 SSRL_HD uint64_t ssrl_bit_words(uint64_t n) { return (n + 31) >> 5; }
 
+/* Index of the lowest set bit of a non-zero word. */
+SSRL_HD int ssrl_lowest_bit(uint32_t word) {
+#if defined(__CUDA_ARCH__)
+  return __ffs((int)word) - 1;
+#elif defined(__GNUC__) || defined(__clang__)
+  return __builtin_ctz(word);
+#else
+  int b = 0;
+  while (!((word >> b) & 1u)) ++b;
+  return b;
+#endif
+}
+
 /* Floyd's algorithm: a uniform k-subset of [0, M) into bits (zeroed, M bits).
    Draw i (i = 0 .. k-1) handles j = M - k + i: t = (u_i * (j + 1)) >> 32; t is
    added unless already in the set, then j is. k draws whatever the set, so
@@ -89,8 +102,7 @@ SSRL_HD int64_t ssrl_span_starts_row(uint64_t seed, uint64_t row, int64_t T, int
   for (uint64_t w = 0; w < ssrl_bit_words(M); ++w) {
     uint32_t word = bits[w];
     while (word != 0) {
-      int b = 0; /* lowest set bit, portable to C and CUDA */
-      while (!((word >> b) & 1u)) ++b;
+      const int b = ssrl_lowest_bit(word);
       word &= word - 1;
       const int64_t v = (int64_t)(w * 32 + (uint64_t)b);
       starts[count] = exact ? v + count * (span - 1) : v;

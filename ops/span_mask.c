@@ -8,8 +8,7 @@
  * ssrl_block_mask_cpu (its streaming stores included). Every other case: each
  * row's sorted starts come from mask_select.h (shared with
  * kernels/span_mask.cu), are merged into disjoint spans, and every data row is
- * streamed once: memcpy the row, then write the spans (in place: the spans
- * only). Rows are split over OpenMP threads past 1 MiB, as block_mask does.
+ * written once: memcpy the gaps, fill the spans (in place: the spans only). Rows are split over OpenMP threads past 1 MiB, as block_mask does.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -132,10 +131,16 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
       write_mask_row(j->mask + (size_t)sel * (size_t)j->T, j->T, spans, count);
     const char *xr = j->x + (size_t)r * row_bytes;
     char *orow = j->out + (size_t)r * row_bytes;
-    if (orow != xr) memcpy(orow, xr, row_bytes);
     const char *v = j->fill != NULL ? j->fill + (size_t)c * j->es : NULL;
-    for (int64_t k = 0; k < count; ++k)
-      fill_elems(orow + (size_t)spans[2 * k] * j->es, v, j->es, spans[2 * k + 1] - spans[2 * k]);
+    /* one pass: every byte written once (out of place, the gaps are copied) */
+    size_t done = 0;
+    for (int64_t k = 0; k < count; ++k) {
+      const size_t s = (size_t)spans[2 * k] * j->es, e = (size_t)spans[2 * k + 1] * j->es;
+      if (orow != xr && s > done) memcpy(orow + done, xr + done, s - done);
+      fill_elems(orow + s, v, j->es, spans[2 * k + 1] - spans[2 * k]);
+      done = e;
+    }
+    if (orow != xr && row_bytes > done) memcpy(orow + done, xr + done, row_bytes - done);
   }
 }
 
