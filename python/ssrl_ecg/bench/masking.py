@@ -169,6 +169,9 @@ SPAN_METHODS: Dict[str, str] = {
 }
 
 
+LEAD_METHODS = ("ours_lead", "ours_lead_exact", "torch_lead")
+
+
 def _span_runners() -> Dict[str, Callable[[torch.Tensor], Any]]:
     return {
         "ours_exact": lambda x: span_mask(x, SPAN_RATIO, SPAN, exact=True),
@@ -194,7 +197,7 @@ def _validate_spans(x0: torch.Tensor) -> Dict[str, Dict[str, Any]]:
         if key == "clone":
             out[key] = dict(validated=torch.equal(res, x0), masked_fraction=0.0)
             continue
-        if key.startswith("ours_lead") or key == "torch_lead":
+        if key in LEAD_METHODS:
             ok = torch.equal(res, x0.masked_fill(mask.unsqueeze(2), 0))
             if key == "ours_lead_exact":
                 ok = ok and bool((mask.sum(1) == round(LEAD_P * x0.shape[1])).all())
@@ -226,7 +229,7 @@ def bench_span(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
     clone_t = next(r["time_s"] for r in rows if r["method"] == "clone")
     for r in rows:
         r.update(valid[r["method"]], shape=[B, CHANNELS, T], dtype="float32",
-                 requested=LEAD_P if "lead" in r["method"] else SPAN_RATIO,
+                 requested=LEAD_P if r["method"] in LEAD_METHODS else SPAN_RATIO,
                  gb_s=2 * x0.nbytes / r["time_s"] / 1e9, x_clone=r["time_s"] / clone_t,
                  copies=copies)
     return rows
