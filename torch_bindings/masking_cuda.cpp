@@ -51,6 +51,9 @@ void span_launch(const char* op, const Tensor& xc, Tensor& out, Tensor& mask, co
   check_status(ssrl_span_mask_cuda_workspace_size(s.B, s.C, s.T, mask_ratio, span, per_lead,
                                                   exact, &bytes),
                op, "x");
+  if (!per_lead && !exact && !fill.has_value()) {
+    bytes = 0;  // block_mask's rule: the launcher hands it to ssrl_block_mask_cuda
+  }
   Tensor ws = workspace(xc, bytes);
   const Tensor fc = fill.has_value() ? torch::stable::contiguous(*fill) : xc;  // xc: unused
   const Tensor dseed = seed_on(seed, xc);
