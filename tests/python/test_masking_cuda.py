@@ -110,3 +110,18 @@ def test_cuda_graph_replays_draw_fresh_masks():
     for k in range(3):
         assert not torch.equal(seen[0][k], seen[1][k]) or not torch.equal(seen[1][k], seen[2][k])
     assert ((seen[0][0] == 0).sum(-1) == (seen[0][0] == 0).sum(-1)[0, 0]).all()  # exact spans
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_opcheck_cuda(i):
+    x = torch.randn(3, 4, 64, device="cuda")
+    fill = torch.randn(4, device="cuda")
+    s = seed_t(1).cuda()
+    cases = [(OPS.span_mask.default, (x, s, 0.3, 8, False, False, None)),
+             (OPS.span_mask.default, (x, s, 0.3, 8, True, True, fill)),
+             (OPS.span_mask_.default, (x.clone(), s, 0.3, 8, True, False, fill)),
+             (OPS.lead_mask.default, (x, s, 0.5, True)),
+             (OPS.lead_mask_.default, (x.clone(), s, 0.5, False)),
+             (OPS.token_mask.default, (s, 4, 12, 30, 0.75))]
+    op, args = cases[i]
+    torch.library.opcheck(op, args)
