@@ -104,7 +104,8 @@ def test_lead_mask_matches_reference(exact, B, C, p):
 
 
 @pytest.mark.parametrize("rows,L,ratio", [(7, 30, 0.75), (3, 12, 0.5), (4, 1, 0.5), (2, 1, 0.0),
-                                          (3, 50, 1.0), (2, 65, 0.1), (5, 10, 0.3)])
+                                          (3, 50, 1.0), (2, 65, 0.1), (5, 10, 0.3),
+                                          (2400, 30, 0.75)])  # past 2^16 tokens: threaded
 def test_token_mask_matches_reference(rows, L, ratio):
     for seed in (0, 7, 2**64 - 3):
         keep, restore, mask = OPS.token_mask(seed_t(seed), rows, 1, L, ratio)
