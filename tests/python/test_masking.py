@@ -9,6 +9,7 @@ Run (development build):
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 
@@ -360,6 +361,12 @@ def test_nn_modules_scripted():
         b = module(inp)
         for u, v in zip(a, b):
             assert torch.equal(u, v)
+    buf = io.BytesIO()  # saved and loaded back, the learned fill included
+    torch.jit.save(torch.jit.script(SpanMask(0.3, 20, exact=True, num_channels=12)), buf)
+    buf.seek(0)
+    loaded = torch.jit.load(buf)
+    out, mask = loaded(x)
+    assert torch.equal(out, torch.where(mask[:, None], loaded.fill[None, :, None], x))
     kept, mask, restore = TokenMask(0.75)(tokens)
     assert kept.shape == (2, 12, 7, 8) and mask.shape == (2, 12, 30)
     assert torch.equal(kept, torch.gather(tokens, 2, torch.sort(
