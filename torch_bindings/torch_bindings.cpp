@@ -15,6 +15,7 @@
  */
 #include <torch/csrc/stable/library.h>
 
+#include "masking_ops.h"
 #include "ops.h"
 
 using namespace ssrl_ecg_torch;
@@ -30,6 +31,20 @@ STABLE_TORCH_LIBRARY(ssrl_ecg, m) {
   m.def("confusion_counts(Tensor y_true, Tensor y_prob, Tensor thresholds) -> Tensor counts");
   // Exact per-class AUROC [C] float64, ties counted half; NaN for a one-label class.
   m.def("auroc(Tensor y_true, Tensor y_prob) -> Tensor auroc");
+  // Masks for self-supervised pretraining (docs/semantics.md): random time spans,
+  // per sample or per lead, overlapping or exact, zeros or fill[c]; mask [B, T] or [B, C, T].
+  m.def("span_mask(Tensor x, Tensor seed, float mask_ratio, int span, bool per_lead, bool exact,"
+        " Tensor? fill) -> (Tensor out, Tensor mask)");
+  // span_mask in place: x is masked where it lies; returns the mask.
+  m.def("span_mask_(Tensor(a!) x, Tensor seed, float mask_ratio, int span, bool per_lead,"
+        " bool exact, Tensor? fill) -> Tensor mask");
+  // Zero whole leads, each with probability p or exactly round(p * C); dropped [B, C] bool.
+  m.def("lead_mask(Tensor x, Tensor seed, float p, bool exact) -> (Tensor out, Tensor dropped)");
+  // lead_mask in place; returns dropped.
+  m.def("lead_mask_(Tensor(a!) x, Tensor seed, float p, bool exact) -> Tensor dropped");
+  // MAE token masking of B * G groups of L tokens on seed's device.
+  m.def("token_mask(Tensor seed, int B, int G, int L, float mask_ratio)"
+        " -> (Tensor ids_keep, Tensor ids_restore, Tensor mask)");
 }
 
 STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CPU, m) {
@@ -37,6 +52,11 @@ STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CPU, m) {
   m.impl("block_mask_", TORCH_BOX(&block_mask__cpu));
   m.impl("confusion_counts", TORCH_BOX(&confusion_counts_cpu));
   m.impl("auroc", TORCH_BOX(&auroc_cpu));
+  m.impl("span_mask", TORCH_BOX(&span_mask_cpu));
+  m.impl("span_mask_", TORCH_BOX(&span_mask__cpu));
+  m.impl("lead_mask", TORCH_BOX(&lead_mask_cpu));
+  m.impl("lead_mask_", TORCH_BOX(&lead_mask__cpu));
+  m.impl("token_mask", TORCH_BOX(&token_mask_cpu));
 }
 
 #ifdef SSRL_ECG_TORCH_CUDA
@@ -45,5 +65,10 @@ STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CUDA, m) {
   m.impl("block_mask_", TORCH_BOX(&block_mask__cuda));
   m.impl("confusion_counts", TORCH_BOX(&confusion_counts_cuda));
   m.impl("auroc", TORCH_BOX(&auroc_cuda));
+  m.impl("span_mask", TORCH_BOX(&span_mask_cuda));
+  m.impl("span_mask_", TORCH_BOX(&span_mask__cuda));
+  m.impl("lead_mask", TORCH_BOX(&lead_mask_cuda));
+  m.impl("lead_mask_", TORCH_BOX(&lead_mask__cuda));
+  m.impl("token_mask", TORCH_BOX(&token_mask_cuda));
 }
 #endif

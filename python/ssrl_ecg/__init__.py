@@ -7,6 +7,7 @@ nvcc). See ``ssrl_ecg.utils``, ``ssrl_ecg.ops`` and ``ssrl_ecg.nn``.
 
 from . import ops  # noqa: F401  (loads the op library and registers fake kernels)
 from .utils import apply_random_mask, choose_device, multilabel_metrics, set_seed
+from . import masking  # noqa: F401,E402  (the masks' fake kernels and autograd)
 
 __version__ = "0.1.0"
 

@@ -35,3 +35,100 @@ class BlockMask(nn.Module):
 
     def extra_repr(self) -> str:
         return f"mask_ratio={self.mask_ratio}, block_size={self.block_size}"
+
+
+# ---- masks for self-supervised pretraining (ssrl_ecg.masking) ----------------------
+
+from typing import Optional, Tuple  # noqa: E402
+
+from . import masking  # noqa: E402,F401  (registers the masks' fake kernels and autograd)
+
+__all__ += ["SpanMask", "LeadMask", "TokenMask"]
+
+
+def _module_seed(device: torch.device) -> torch.Tensor:
+    """BlockMask's seed draw, shared by the mask modules (compiled by TorchScript)."""
+    return torch.randint(-9223372036854775807 - 1, 9223372036854775807, [1],
+                         dtype=torch.int64, device=device)
+
+
+class SpanMask(nn.Module):
+    """:func:`ssrl_ecg.masking.span_mask` as a module: ``forward(x) -> (out, mask)``.
+
+    With ``num_channels`` the masked steps are filled with a learned embedding
+    ``self.fill [num_channels]`` (wav2vec 2.0 / HuBERT's ``masked_spec_embed``,
+    initialised uniform in [0, 1) as theirs), else zeros. Scriptable.
+    """
+
+    def __init__(self, mask_ratio: float, span: int = 50, per_lead: bool = False,
+                 exact: bool = False, num_channels: Optional[int] = None):
+        super().__init__()
+        self.mask_ratio = ops._mask_ratio(mask_ratio)
+        self.span = masking._int("span", span, 1)
+        self.per_lead = masking._flag("per_lead", per_lead)
+        self.exact = masking._flag("exact", exact)
+        if num_channels is None:
+            self.register_parameter("fill", None)
+        else:
+            self.fill = nn.Parameter(torch.rand(masking._int("num_channels", num_channels, 1)))
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        if self.mask_ratio <= 0:
+            shape = [x.shape[0], x.shape[1], x.shape[2]] if self.per_lead else [x.shape[0], x.shape[2]]
+            return x, torch.zeros(shape, dtype=torch.bool, device=x.device)
+        fill = self.fill
+        if fill is not None:
+            fill = fill.to(x.dtype)
+        seed = _module_seed(x.device)
+        out, mask = torch.ops.ssrl_ecg.span_mask(x, seed, self.mask_ratio, self.span,
+                                                 self.per_lead, self.exact, fill)
+        return out, mask
+
+    def extra_repr(self) -> str:
+        return (f"mask_ratio={self.mask_ratio}, span={self.span}, per_lead={self.per_lead}, "
+                f"exact={self.exact}")
+
+
+class LeadMask(nn.Module):
+    """:func:`ssrl_ecg.masking.lead_mask` as a module: ``forward(x) -> (out, dropped)``."""
+
+    def __init__(self, p: float, exact: bool = False):
+        super().__init__()
+        self.p = masking._unit("p", p)
+        self.exact = masking._flag("exact", exact)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        seed = _module_seed(x.device)
+        out, dropped = torch.ops.ssrl_ecg.lead_mask(x, seed, self.p, self.exact)
+        return out, dropped
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, exact={self.exact}"
+
+
+class TokenMask(nn.Module):
+    """MAE's ``random_masking`` on :func:`ssrl_ecg.masking.token_mask`.
+
+    ``forward(x)`` with tokens ``x [B, L, D]`` or ``[B, G, L, D]`` returns
+    ``(x_kept [..., len_keep, D], mask [..., L], ids_restore [..., L])``, as
+    MAE's ``random_masking`` does, kept tokens in ascending order. Scriptable.
+    """
+
+    def __init__(self, mask_ratio: float):
+        super().__init__()
+        self.mask_ratio = masking._unit("mask_ratio", mask_ratio)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        grouped = x.dim() == 4
+        B = x.shape[0]
+        G = x.shape[1] if grouped else 1
+        L = x.shape[-2]
+        seed = _module_seed(x.device)
+        keep, restore, mask = torch.ops.ssrl_ecg.token_mask(seed, B, G, L, self.mask_ratio)
+        if not grouped:
+            keep, restore, mask = keep.squeeze(1), restore.squeeze(1), mask.squeeze(1)
+        index = keep.unsqueeze(-1).expand(list(keep.shape) + [x.shape[-1]])
+        return torch.gather(x, -2, index), mask, restore
+
+    def extra_repr(self) -> str:
+        return f"mask_ratio={self.mask_ratio}"

@@ -332,6 +332,77 @@ BAD = [
         TypeError, "generator"),
 ]
 
+# -- the masks for self-supervised pretraining (ssrl_ecg.masking, issue 10)
+from ssrl_ecg import masking  # noqa: E402
+
+SM = masking.span_mask
+LM = masking.lead_mask
+TM = masking.token_mask
+
+
+def _grad_x():
+    return x_float().requires_grad_()
+
+
+BAD += [
+    Bad("sm-x-2d", SM, lazy(lambda: ((x_float()[0], 0.5, 4), {})), ValueError, "x"),
+    Bad("sm-x-list", SM, lazy(lambda: ((x_float().tolist(), 0.5, 4), {})), TypeError, "x"),
+    Bad("sm-x-complex", SM, lazy(lambda: ((x_float().to(torch.complex64), 0.5, 4), {})),
+        TypeError, "x"),
+    Bad("sm-x-T-2^32", SM,
+        lazy(lambda: ((torch.ones(1, 1, 1, dtype=torch.int8).expand(1, 1, 2**32), 0.5, 2**40),
+                      {})), ValueError, "x"),
+    Bad("sm-ratio-nan", SM, lazy(lambda: ((x_float(), math.nan, 4), {})), ValueError, "mask_ratio"),
+    Bad("sm-ratio-above-1", SM, lazy(lambda: ((x_float(), 1.5, 4), {})), ValueError, "mask_ratio"),
+    Bad("sm-ratio-str", SM, lazy(lambda: ((x_float(), "0.5", 4), {})), TypeError, "mask_ratio"),
+    Bad("sm-span-0", SM, lazy(lambda: ((x_float(), 0.5, 0), {})), ValueError, "span"),
+    Bad("sm-span-float", SM, lazy(lambda: ((x_float(), 0.5, 4.0), {})), TypeError, "span"),
+    Bad("sm-per_lead-int", SM, lazy(lambda: ((x_float(), 0.5, 4), {"per_lead": 1})), TypeError,
+        "per_lead"),
+    Bad("sm-exact-str", SM, lazy(lambda: ((x_float(), 0.5, 4), {"exact": "yes"})), TypeError,
+        "exact"),
+    Bad("sm-inplace-none", SM, lazy(lambda: ((x_float(), 0.5, 4), {"inplace": None})), TypeError,
+        "inplace"),
+    Bad("sm-fill-shape", SM, lazy(lambda: ((x_float(), 0.5, 4), {"fill": torch.zeros(4)})),
+        ValueError, "fill"),
+    Bad("sm-fill-2d", SM, lazy(lambda: ((x_float(), 0.5, 4), {"fill": torch.zeros(1, 3)})),
+        ValueError, "fill"),
+    Bad("sm-fill-list", SM, lazy(lambda: ((x_float(), 0.5, 4), {"fill": [0.0, 1.0, 2.0]})),
+        TypeError, "fill"),
+    Bad("sm-fill-complex", SM,
+        lazy(lambda: ((x_float(), 0.5, 4), {"fill": torch.zeros(3, dtype=torch.complex64)})),
+        TypeError, "fill"),
+    Bad("sm-fill-device", SM,
+        lazy(lambda: ((x_float(), 0.5, 4), {"fill": torch.zeros(3, device="meta")})),
+        ValueError, "fill"),
+    Bad("sm-generator-int", SM, lazy(lambda: ((x_float(), 0.5, 4), {"generator": 3})), TypeError,
+        "generator"),
+    Bad("sm-inplace-requires-grad", SM, lazy(lambda: ((_grad_x(), 0.5, 4), {"inplace": True})),
+        ValueError, "x"),
+    Bad("lm-x-2d", LM, lazy(lambda: ((x_float()[0], 0.5), {})), ValueError, "x"),
+    Bad("lm-x-complex", LM, lazy(lambda: ((x_float().to(torch.complex64), 0.5), {})), TypeError,
+        "x"),
+    Bad("lm-p-negative", LM, lazy(lambda: ((x_float(), -0.1), {})), ValueError, "p"),
+    Bad("lm-p-above-1", LM, lazy(lambda: ((x_float(), 1.01), {})), ValueError, "p"),
+    Bad("lm-p-nan", LM, lazy(lambda: ((x_float(), math.nan), {})), ValueError, "p"),
+    Bad("lm-p-str", LM, lazy(lambda: ((x_float(), "0.5"), {})), TypeError, "p"),
+    Bad("lm-exact-int", LM, lazy(lambda: ((x_float(), 0.5), {"exact": 1})), TypeError, "exact"),
+    Bad("lm-inplace-requires-grad", LM, lazy(lambda: ((_grad_x(), 0.5), {"inplace": True})),
+        ValueError, "x"),
+    Bad("tm-shape-1d", TM, A((8,), 0.5), ValueError, "shape"),
+    Bad("tm-shape-4d", TM, A((2, 3, 4, 5), 0.5), ValueError, "shape"),
+    Bad("tm-shape-int", TM, A(8, 0.5), TypeError, "shape"),
+    Bad("tm-shape-str", TM, A("ab", 0.5), TypeError, "shape"),
+    Bad("tm-shape-negative", TM, A((2, -1), 0.5), ValueError, "shape"),
+    Bad("tm-shape-float", TM, A((2, 3.0), 0.5), TypeError, "shape"),
+    Bad("tm-shape-L-2^32", TM, A((1, 2**32), 0.5), ValueError, "shape"),
+    Bad("tm-ratio-above-1", TM, A((2, 8), 1.5), ValueError, "mask_ratio"),
+    Bad("tm-ratio-negative", TM, A((2, 8), -0.5), ValueError, "mask_ratio"),
+    Bad("tm-ratio-nan", TM, A((2, 8), math.nan), ValueError, "mask_ratio"),
+    Bad("tm-device-list", TM, A((2, 8), 0.5, device=[1]), TypeError, "device"),
+    Bad("tm-generator-str", TM, A((2, 8), 0.5, generator="g"), TypeError, "generator"),
+]
+
 
 @pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")
 @pytest.mark.parametrize(

@@ -186,6 +186,84 @@ SSRL_API ssrl_status ssrl_auroc_cuda(const uint8_t *y_true, const void *y_prob,
                                      int32_t *invalid, void *workspace, size_t workspace_bytes,
                                      void *stream);
 
+/* ---- masks for self-supervised pretraining (docs/semantics.md, "Masks for
+   self-supervised pretraining"). Streams and selection: ops/mask_select.h. -- */
+
+/* Spans per row of span_mask. exact = 0: ssrl_block_count's n. exact = 1:
+   min(T / span, max(1, round_half_even(T * mask_ratio / span))), and 1 when
+   T < span (the one span is the whole row). 0 when mask_ratio <= 0.
+   Errors as ssrl_block_count (span is its block_size). */
+SSRL_API ssrl_status ssrl_span_count(int64_t T, double mask_ratio, int64_t span, int exact,
+                                     int64_t *n_spans);
+
+/* x, out: [B, C, T] of elem_size bytes (out == x masks in place, writing only
+   the masked steps); mask [B, T] (per_lead = 0) or [B, C, T] (per_lead = 1),
+   1 = masked, may be NULL; fill [C] of elem_size bytes written at the masked
+   steps of channel c, or NULL for zeros. Row r (sample b, or b * C + c per
+   lead) draws its spans from Philox subsequence r. per_lead = 0, exact = 0 is
+   ssrl_block_mask_cpu's mask. mask_ratio <= 0 copies x and zeroes mask.
+   Errors as ssrl_block_mask_cpu. */
+SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask, int64_t B,
+                                        int64_t C, int64_t T, size_t elem_size,
+                                        double mask_ratio, int64_t span, int per_lead,
+                                        int exact, const void *fill, uint64_t seed);
+
+/* Leads dropped per sample by lead_mask(exact = 1): round_half_even(p * C).
+   SSRL_ERR_INVALID_ARGUMENT: p NaN or outside [0, 1], C >= 2^32.
+   SSRL_ERR_SHAPE: C < 0. SSRL_ERR_NULL_POINTER: k NULL. */
+SSRL_API ssrl_status ssrl_lead_count(int64_t C, double p, int64_t *k);
+
+/* x, out: [B, C, T] (out == x in place: only dropped leads are written);
+   dropped [B, C] (1 = zeroed lead), required when B * C > 0. Sample b draws
+   from Philox subsequence b: exact = 0 drops lead c iff u_c < floor(p * 2^32)
+   (all for p = 1); exact = 1 drops a uniform ssrl_lead_count subset (Floyd).
+   Errors as ssrl_lead_count plus ssrl_block_mask_cpu's shape, dtype and
+   pointer errors. */
+SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropped, int64_t B,
+                                        int64_t C, int64_t T, size_t elem_size, double p,
+                                        int exact, uint64_t seed);
+
+/* Tokens kept per group by token_mask: (int64)(L * (1 - mask_ratio)).
+   SSRL_ERR_INVALID_ARGUMENT: mask_ratio NaN or outside [0, 1], L >= 2^32.
+   SSRL_ERR_SHAPE: L < 0. SSRL_ERR_NULL_POINTER: len_keep NULL. */
+SSRL_API ssrl_status ssrl_token_keep_count(int64_t L, double mask_ratio, int64_t *len_keep);
+
+/* rows groups of L tokens (row r draws from Philox subsequence r); a uniform
+   len_keep-subset kept per row (Floyd). ids_keep [rows, len_keep] kept ids
+   ascending; ids_restore [rows, L] the inverse of "kept ascending, then masked
+   ascending"; mask [rows, L] 0.0 kept, 1.0 masked. Errors as
+   ssrl_token_keep_count, plus SSRL_ERR_SHAPE for rows < 0 or sizes that
+   overflow, SSRL_ERR_NULL_POINTER for a NULL output with work to do. */
+SSRL_API ssrl_status ssrl_token_mask_cpu(int64_t rows, int64_t L, double mask_ratio,
+                                         uint64_t seed, int64_t *ids_keep, int64_t *ids_restore,
+                                         float *mask);
+
+/* CUDA twins: device pointers, seed one uint64 on the device (read by the
+   kernels: CUDA graphs replay with fresh seeds), stream a cudaStream_t; no
+   sync, no allocation. The selections need per-row bitmaps (span_mask with
+   block_mask's rule needs its buckets instead): the caller passes
+   a workspace of at least the queried size (any alignment). */
+SSRL_API ssrl_status ssrl_span_mask_cuda_workspace_size(int64_t B, int64_t C, int64_t T,
+                                                        double mask_ratio, int64_t span,
+                                                        int per_lead, int exact, size_t *bytes);
+SSRL_API ssrl_status ssrl_span_mask_cuda(const void *x, void *out, uint8_t *mask, int64_t B,
+                                         int64_t C, int64_t T, size_t elem_size,
+                                         double mask_ratio, int64_t span, int per_lead,
+                                         int exact, const void *fill, const uint64_t *seed,
+                                         void *workspace, size_t workspace_bytes, void *stream);
+SSRL_API ssrl_status ssrl_lead_mask_cuda_workspace_size(int64_t B, int64_t C, double p, int exact,
+                                                        size_t *bytes);
+SSRL_API ssrl_status ssrl_lead_mask_cuda(const void *x, void *out, uint8_t *dropped, int64_t B,
+                                         int64_t C, int64_t T, size_t elem_size, double p,
+                                         int exact, const uint64_t *seed, void *workspace,
+                                         size_t workspace_bytes, void *stream);
+SSRL_API ssrl_status ssrl_token_mask_cuda_workspace_size(int64_t rows, int64_t L,
+                                                         double mask_ratio, size_t *bytes);
+SSRL_API ssrl_status ssrl_token_mask_cuda(int64_t rows, int64_t L, double mask_ratio,
+                                          const uint64_t *seed, int64_t *ids_keep,
+                                          int64_t *ids_restore, float *mask, void *workspace,
+                                          size_t workspace_bytes, void *stream);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -6,7 +6,10 @@
 
 Modules: ``common`` (settings, plans, timing), ``mask`` and ``metrics`` (the
 alternatives, their validation and timing), ``report`` (targets, environment,
-tables, plots), ``run`` (the command line).
+tables, plots), ``run`` (the command line). ``masking``: span_mask, lead_mask and
+token_mask against transformers' and fairseq-signals' span masks, a pure-torch
+per-lead composition, ``rand < p`` lead drops and MAE's ``random_masking``, each
+with the masked fraction it reaches (see its docstring).
 
 Every alternative runs in this one process and run, on the same data, each
 validated before it is timed; a table gives each one's time as a ratio of ours

@@ -17,6 +17,7 @@ import torch
 from .. import __version__
 from .common import BLOCK_SIZE, CHANNELS, K_BINNED, MASK_RATIO, Plan, time_of
 from .mask import MASK_METHODS
+from .masking import masking_markdown, masking_targets
 from .metrics import METRIC_METHODS
 
 
@@ -96,6 +97,8 @@ def evaluate_targets(devices: Dict[str, Dict[str, List[Dict]]],
         target(dev, "multilabel_metrics [1000000,71]: torchmetrics / ours",
                ratio(time_of(metrics, "torchmetrics", N=1000000, C=71), ours_m), (">=", 20), "x",
                judged=judged)
+    for dev, res in devices.items():  # the masks for self-supervised pretraining
+        masking_targets(target, dev, res)
     return out
 
 
@@ -235,6 +238,7 @@ def markdown(results: Dict[str, Any]) -> str:
                   "| N | C | ours | torchmetrics multilabel binned | torchmetrics binary loop "
                   "| validated |", "|---|---|---|---|---|---|"]
         lines += _grouped(res["binned"], ("tm_multilabel_binned", "tm_binary_loop"), gbs=False)
+        lines += masking_markdown(res, dev)
     lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]
     return "\n".join(lines) + "\n"
 

@@ -16,6 +16,7 @@ import torch
 from ..utils import apply_random_mask, multilabel_metrics
 from .common import BLOCK_SIZE, CHANNELS, K_BINNED, MASK_RATIO, PLANS, Clock, Plan, pin_malloc
 from .mask import bench_mask
+from .masking import TOKEN_SHAPES, bench_span, bench_token
 from .metrics import (bench_binned, bench_metrics, have_module, load_torchmetrics,
                       sklearn_reference, synthetic_scores, torchmetrics_metrics)
 from .report import device_kind, environment, evaluate_targets, json_safe, markdown, plots
@@ -60,6 +61,16 @@ def _cases(devices, plan, tmf, results):
             cases.append((f"{dev} counts K=100 [{N},{C}]",
                           lambda d=device, c=clock, r=res, N=N, C=C:
                           r["binned"].extend(bench_binned(d, plan, N, C, c, tmf))))
+        # the masks for self-supervised pretraining (bench/masking.py)
+        res.setdefault("span", [])
+        res.setdefault("token", [])
+        for B, T in plan.mask_shapes:
+            cases.append((f"{dev} span/lead masks [{B},12,{T}]",
+                          lambda d=device, c=clock, r=res, B=B, T=T:
+                          r["span"].extend(bench_span(d, plan, B, T, c))))
+        for name in TOKEN_SHAPES:
+            cases.append((f"{dev} token_mask {name}", lambda d=device, c=clock, r=res, n=name:
+                          r["token"].extend(bench_token(d, plan, 256, n, c))))
     return cases
 
 

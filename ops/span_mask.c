@@ -1,0 +1,203 @@
+/*
+ * span_mask.c: mask random time spans of x [B, C, T] on the CPU, per sample
+ * (all leads alike) or per lead, with overlapping spans (the block_mask rule)
+ * or exactly n non-overlapping ones, writing zeros or fill[c]
+ * (docs/semantics.md, "Masks for self-supervised pretraining").
+ *
+ * The per-sample, overlapping, zero-fill case *is* block_mask and goes to
+ * ssrl_block_mask_cpu (its streaming stores included). Every other case: each
+ * row's sorted starts come from mask_select.h (shared with
+ * kernels/span_mask.cu), are merged into disjoint spans, and every data row is
+ * written once: memcpy the gaps, fill the spans (in place: the spans only). Rows are split over OpenMP threads past 1 MiB, as block_mask does.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "masking.h"
+
+#define SSRL_SPAN_PARALLEL_BYTES (1 << 20) /* as SSRL_MASK_PARALLEL_BYTES */
+
+SSRL_API ssrl_status ssrl_span_count(int64_t T, double mask_ratio, int64_t span, int exact,
+                                     int64_t *n_spans) {
+  ssrl_status st = ssrl_block_count(T, mask_ratio, span, n_spans);
+  if (st != SSRL_OK || !exact || *n_spans == 0) return st;
+  if (T < span) { /* no whole span fits: one span, the whole row */
+    *n_spans = 1;
+    return SSRL_OK;
+  }
+  /* Python's round() of a float is round-half-even of its exact value, which
+     nearbyint() is in the default rounding mode; T * ratio / span < 2^32. */
+  const double r = nearbyint((double)T * mask_ratio / (double)span);
+  const int64_t fit = T / span;
+  const int64_t want = r < 1.0 ? 1 : (int64_t)r;
+  *n_spans = want < fit ? want : fit;
+  return SSRL_OK;
+}
+
+ssrl_status ssrl_check_span_args(const void *x, const void *out, int64_t B, int64_t C, int64_t T,
+                                 size_t elem_size, double mask_ratio, int64_t span, int per_lead,
+                                 int exact, ssrl_span_plan *plan) {
+  int64_t n_blocks, rows, scratch;
+  ssrl_status st = ssrl_check_mask_args(x, out, B, C, T, elem_size, mask_ratio, span, &n_blocks);
+  if (st != SSRL_OK) return st;
+  st = ssrl_span_count(T, mask_ratio, span, exact, &plan->n);
+  if (st != SSRL_OK) return st;
+  if (per_lead) {
+    if (!ssrl_mul_ok(B, C, &rows)) return SSRL_ERR_SHAPE;
+  } else {
+    rows = B;
+  }
+  /* the mask per lead [B, C, T] and the scratch of every row must be addressable */
+  if ((per_lead && !ssrl_mul_ok(rows, T, &scratch)) ||
+      !ssrl_mul_ok(rows, (int64_t)ssrl_span_row_bytes(T, plan->n), &scratch))
+    return SSRL_ERR_SHAPE;
+  plan->rows = rows;
+  plan->exact = exact && T >= span;
+  return SSRL_OK;
+}
+
+/* Row sel's spans as disjoint sorted [begin, end) pairs in spans [2 n];
+   scratch: ssrl_span_row_bytes(T, n) bytes. Returns their count. */
+static int64_t row_spans(uint64_t seed, int64_t sel, int64_t T, int64_t span, int64_t n,
+                         int exact, void *scratch, int64_t *spans) {
+  uint32_t *bits = (uint32_t *)scratch;
+  int64_t *starts = (int64_t *)(bits + ssrl_span_bits_words(T));
+  memset(bits, 0, ssrl_span_bits_words(T) * 4u);
+  const int64_t distinct = ssrl_span_starts_row(seed, (uint64_t)sel, T, span, n, exact, bits, starts);
+  int64_t count = 0;
+  for (int64_t j = 0; j < distinct; ++j) {
+    const int64_t s = starts[j], e = span < T - s ? s + span : T;
+    if (count > 0 && s <= spans[2 * count - 1]) {
+      spans[2 * count - 1] = e; /* starts ascend and spans share one length */
+    } else {
+      spans[2 * count] = s;
+      spans[2 * count + 1] = e;
+      ++count;
+    }
+  }
+  return count;
+}
+
+static void write_mask_row(uint8_t *mask /* [T] */, int64_t T, const int64_t *spans,
+                           int64_t count) {
+  memset(mask, 0, (size_t)T);
+  for (int64_t k = 0; k < count; ++k)
+    memset(mask + spans[2 * k], 1, (size_t)(spans[2 * k + 1] - spans[2 * k]));
+}
+
+/* dst [count] elements of es bytes, each the value at v (NULL: zero). */
+static void fill_elems(char *dst, const char *v, size_t es, int64_t count) {
+  if (v == NULL) {
+    memset(dst, 0, (size_t)count * es);
+    return;
+  }
+  uint64_t w = 0;
+  memcpy(&w, v, es);
+  switch (es) {
+    case 1: memset(dst, (int)(uint8_t)w, (size_t)count); break;
+    case 2: for (int64_t i = 0; i < count; ++i) memcpy(dst + 2 * i, &(uint16_t){(uint16_t)w}, 2); break;
+    case 4: for (int64_t i = 0; i < count; ++i) memcpy(dst + 4 * i, &(uint32_t){(uint32_t)w}, 4); break;
+    default: for (int64_t i = 0; i < count; ++i) memcpy(dst + 8 * i, &w, 8); break;
+  }
+}
+
+typedef struct {
+  const char *x;
+  char *out;
+  uint8_t *mask;
+  const char *fill;
+  int64_t C, T, span, n;
+  size_t es;
+  int per_lead, exact;
+  uint64_t seed;
+} span_job;
+
+/* Data rows [r0, r1) of the flattened [B * C]; a selection row's spans are
+   redrawn only when the range enters a new one. */
+static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, int64_t *spans) {
+  int64_t cached = -1, count = 0;
+  const size_t row_bytes = (size_t)j->T * j->es;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t sel = j->per_lead ? r : r / j->C, c = r % j->C;
+    if (sel != cached) {
+      count = row_spans(j->seed, sel, j->T, j->span, j->n, j->exact, scratch, spans);
+      cached = sel;
+    }
+    if (j->mask != NULL && (j->per_lead || c == 0))
+      write_mask_row(j->mask + (size_t)sel * (size_t)j->T, j->T, spans, count);
+    const char *xr = j->x + (size_t)r * row_bytes;
+    char *orow = j->out + (size_t)r * row_bytes;
+    const char *v = j->fill != NULL ? j->fill + (size_t)c * j->es : NULL;
+    /* one pass: every byte written once (out of place, the gaps are copied) */
+    size_t done = 0;
+    for (int64_t k = 0; k < count; ++k) {
+      const size_t s = (size_t)spans[2 * k] * j->es, e = (size_t)spans[2 * k + 1] * j->es;
+      if (orow != xr && s > done) memcpy(orow + done, xr + done, s - done);
+      fill_elems(orow + s, v, j->es, spans[2 * k + 1] - spans[2 * k]);
+      done = e;
+    }
+    if (orow != xr && row_bytes > done) memcpy(orow + done, xr + done, row_bytes - done);
+  }
+}
+
+SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask, int64_t B,
+                                        int64_t C, int64_t T, size_t elem_size,
+                                        double mask_ratio, int64_t span, int per_lead,
+                                        int exact, const void *fill, uint64_t seed) {
+  ssrl_span_plan plan;
+  ssrl_status st = ssrl_check_span_args(x, out, B, C, T, elem_size, mask_ratio, span, per_lead,
+                                        exact, &plan);
+  if (st != SSRL_OK) return st;
+  if (!per_lead && !plan.exact && fill == NULL) /* the block_mask rule, bit for bit */
+    return ssrl_block_mask_cpu(x, out, mask, B, C, T, elem_size, mask_ratio, span, seed);
+  const int64_t rows = B * C;
+  const size_t bytes = (size_t)rows * (size_t)T * elem_size;
+  const size_t mask_bytes = (size_t)(per_lead ? rows : B) * (size_t)T;
+  if (plan.n == 0) { /* mask_ratio <= 0: nothing is masked */
+    if (bytes > 0 && out != x) memcpy(out, x, bytes);
+    if (mask != NULL && mask_bytes > 0) memset(mask, 0, mask_bytes);
+    return SSRL_OK;
+  }
+  if (T == 0 || plan.rows == 0) return SSRL_OK;
+
+  int threads = 1;
+#ifdef _OPENMP
+  if (bytes >= SSRL_SPAN_PARALLEL_BYTES && rows > 1) threads = omp_get_max_threads();
+  if (threads > rows) threads = (int)rows;
+#endif
+  if (threads < 1) threads = 1;
+  const size_t scratch_bytes = (size_t)ssrl_span_row_bytes(T, plan.n) + 2 * (size_t)plan.n * 8u;
+  char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
+  if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
+  span_job j = {(const char *)x, (char *)out, mask, (const char *)fill, C, T, span, plan.n,
+                elem_size, per_lead, plan.exact, seed};
+  if (C == 0) { /* no data, but the per-sample mask is still defined */
+    int64_t *spans = (int64_t *)(scratch + ssrl_span_row_bytes(T, plan.n));
+    for (int64_t b = 0; mask != NULL && b < B; ++b)
+      write_mask_row(mask + (size_t)b * (size_t)T, T, spans,
+                     row_spans(seed, b, T, span, plan.n, plan.exact, scratch, spans));
+    free(scratch);
+    return SSRL_OK;
+  }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+  {
+    int tid = 0, nt = 1;
+#ifdef _OPENMP
+    tid = omp_get_thread_num();
+    nt = omp_get_num_threads();
+#endif
+    const int64_t chunk = rows / nt, rem = rows % nt;
+    const int64_t r0 = tid * chunk + (tid < rem ? tid : rem);
+    const int64_t r1 = r0 + chunk + (tid < rem ? 1 : 0);
+    char *mine = scratch + (size_t)tid * scratch_bytes;
+    span_rows(&j, r0, r1, mine, (int64_t *)(mine + ssrl_span_row_bytes(T, plan.n)));
+  }
+  free(scratch);
+  return SSRL_OK;
+}
