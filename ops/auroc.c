@@ -23,11 +23,11 @@
 #include "internal.h"
 
 #define SSRL_AUROC_GROUP 16 /* most classes gathered per read of y_prob */
-#define SSRL_RADIX_BITS 11
+#define SSRL_RADIX_BITS 8 /* 256 write streams fit the L1 cache; 11 bits (2048) did not */
 #define SSRL_RADIX_SIZE (1 << SSRL_RADIX_BITS)
 
 /* Radix sort and Mann-Whitney count for one key type: uint32_t keys for
-   scores of 32 bits or fewer (3 passes), uint64_t for float64 (6 passes).
+   scores of 32 bits or fewer (4 passes), uint64_t for float64 (8 passes).
    sort: LSD radix sort of keys [n] using tmp [n]; returns the buffer holding
    the sorted keys (keys or tmp). All digit histograms come from one read;
    passes whose digit is the same for every key are skipped.
@@ -77,23 +77,41 @@
     return u2;                                                                             \
   }
 
-SSRL_DEFINE_RANK_OPS(uint32_t, u32, 3)
-SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6)
+SSRL_DEFINE_RANK_OPS(uint32_t, u32, 4)
+SSRL_DEFINE_RANK_OPS(uint64_t, u64, 8)
 
 /* Gathers classes [c0, c0 + g) into buf [g][N] of keys (positives from the
-   front, negatives from the back), reading y_prob [N, C] one row at a time. */
+   front, negatives from the back), reading y_prob [N, C] one row at a time;
+   labels and scores of a row are decoded first, so the dtype switches run
+   once a row, not once an element. */
 #define SSRL_GATHER(KEY, KEYFN)                                                     \
   do {                                                                              \
     KEY *kb = (KEY *)buf;                                                           \
-    for (int64_t n = 0; n < N; ++n)                                                 \
-      for (int64_t j = 0; j < g; ++j) {                                             \
-        const int64_t i = n * C + c0 + j;                                           \
-        const int label = ssrl_load_label(y_true, ldt, i);                          \
-        const double score = ssrl_load_score(y_prob, dtype, i);                     \
-        if (label > 1) return SSRL_ERR_LABEL_VALUE;                                 \
-        if (isnan(score)) return SSRL_ERR_NAN_SCORE;                                \
-        kb[j * N + (label ? P[j]++ : N - 1 - M[j]++)] = KEYFN(score);               \
+    uint8_t lab[SSRL_AUROC_GROUP];                                                  \
+    double sc[SSRL_AUROC_GROUP];                                                    \
+    for (int64_t n = 0; n < N; ++n) {                                               \
+      const int64_t i0 = n * C + c0;                                                \
+      const int bad_label = ssrl_decode_labels(y_true, ldt, i0, g, lab);            \
+      int bad_score = 0;                                                            \
+      if (dtype == SSRL_FLOAT32) {                                                  \
+        const float *pp = (const float *)y_prob + i0;                               \
+        for (int64_t j = 0; j < g; ++j) sc[j] = pp[j];                              \
+      } else {                                                                      \
+        for (int64_t j = 0; j < g; ++j) sc[j] = ssrl_load_score(y_prob, dtype, i0 + j); \
       }                                                                             \
+      for (int64_t j = 0; j < g; ++j) bad_score |= isnan(sc[j]);                    \
+      if (bad_label | bad_score) /* the first bad value in data order wins */       \
+        for (int64_t j = 0; j < g; ++j) {                                           \
+          if (ssrl_load_label(y_true, ldt, i0 + j) > 1) return SSRL_ERR_LABEL_VALUE; \
+          if (isnan(sc[j])) return SSRL_ERR_NAN_SCORE;                              \
+        }                                                                           \
+      for (int64_t j = 0; j < g; ++j) { /* no branch on the label */               \
+        const int64_t l = lab[j], at = l ? P[j] : N - 1 - M[j];                     \
+        P[j] += l;                                                                  \
+        M[j] += 1 - l;                                                              \
+        kb[j * N + at] = KEYFN(sc[j]);                                              \
+      }                                                                             \
+    }                                                                               \
   } while (0)
 
 /* Sorts class j's positives and negatives apart and counts its U2. */
@@ -149,7 +167,7 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
 #ifdef _OPENMP
   threads = omp_get_max_threads();
   if (threads > C) threads = (int)C;
-  if (N * C < (1 << 20)) threads = 1; /* smaller: threads cost more than they save */
+  if (N * C < (1 << 22)) threads = 1; /* smaller: as confusion_counts.c (SSRL_COUNTS_PARALLEL_ELEMS) */
 #endif
   /* Few, wide groups read y_prob [N, C] fewest times; a multiple of the
      thread count keeps the threads equally busy. */
@@ -160,7 +178,7 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
      digit histograms */
   const size_t key_bytes = prob_dtype == SSRL_FLOAT64 ? 8 : 4;
   const size_t keys_bytes = ((size_t)(N > 0 ? N : 1) * key_bytes + 63) & ~(size_t)63;
-  const size_t hist_bytes = sizeof(int64_t) * SSRL_RADIX_SIZE * 6;
+  const size_t hist_bytes = sizeof(int64_t) * SSRL_RADIX_SIZE * 8;
   const size_t per_thread = (size_t)(width + 1) * keys_bytes + hist_bytes;
   char *scratch = (char *)malloc((size_t)threads * per_thread);
   double *result = (double *)malloc((size_t)C * 2 * sizeof *result); /* auroc, auprc */

@@ -140,4 +140,43 @@ SSRL_HD uint64_t ssrl_double_key(double d) {
   return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
 }
 
+#ifndef __CUDACC__
+/* Labels [i0, i0 + w) as 0/1 into label; returns nonzero when one is outside
+   {0, 1}. One loop per dtype, so the switch runs once per chunk. */
+#define SSRL_DECODE_INT(T)                                                   \
+  {                                                                          \
+    const T *y = (const T *)y_true + i0;                                     \
+    uint64_t any = 0;                                                        \
+    for (int64_t j = 0; j < w; ++j) {                                        \
+      const uint64_t v = (uint64_t)y[j]; /* negatives wrap to huge values */ \
+      label[j] = (uint8_t)(v & 1u);                                          \
+      any |= v >> 1;                                                         \
+    }                                                                        \
+    return any != 0;                                                         \
+  }
+static inline int ssrl_decode_labels(const void *y_true, ssrl_dtype ldt, int64_t i0, int64_t w,
+                         uint8_t *label) {
+  switch (ldt) {
+    case SSRL_UINT8: SSRL_DECODE_INT(uint8_t)
+    case SSRL_INT8: SSRL_DECODE_INT(int8_t)
+    case SSRL_INT16: SSRL_DECODE_INT(int16_t)
+    case SSRL_INT32: SSRL_DECODE_INT(int32_t)
+    case SSRL_INT64: SSRL_DECODE_INT(int64_t)
+    case SSRL_UINT16: SSRL_DECODE_INT(uint16_t)
+    case SSRL_UINT32: SSRL_DECODE_INT(uint32_t)
+    case SSRL_UINT64: SSRL_DECODE_INT(uint64_t)
+    default: {
+      int bad = 0;
+      for (int64_t j = 0; j < w; ++j) {
+        const int v = ssrl_load_label(y_true, ldt, i0 + j);
+        label[j] = (uint8_t)(v & 1);
+        bad |= v > 1;
+      }
+      return bad;
+    }
+  }
+}
+#undef SSRL_DECODE_INT
+#endif /* __CUDACC__ */
+
 #endif /* SSRL_INTERNAL_H */

@@ -153,7 +153,7 @@ TEST(Auprc, NoPositiveIsNanNoNegativeIsOne) {
 TEST(Auprc, LargeParallelMatchesSerialDefinitionOnSubsets) {
   // Past the thread threshold; the AP of each class against the definition
   // computed by sorting (O(N log N)), so N can be large.
-  const int64_t N = 300007, C = 4;
+  const int64_t N = 300007, C = 14;  // N * C >= 2^22: the parallel path
   scores::Data d = scores::random_data(N, C, 97, 21);
   std::vector<double> auroc(C), auprc(C);
   ASSERT_EQ(ssrl_auroc_auprc_cpu(d.y.data(), SSRL_UINT8, d.p.data(), SSRL_FLOAT64, N, C,
