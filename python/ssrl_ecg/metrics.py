@@ -185,18 +185,28 @@ class MultilabelMetrics:
         if y_prob.dtype not in _SCORE_DTYPES:
             raise TypeError(f"y_prob must be float16/bfloat16/float32/float64, got {y_prob.dtype}")
         y_true, y_prob = y_true.detach(), y_prob.detach().contiguous()
-        labels, bad_label = _labels_in_place(y_true)  # any label dtype, read in place
+        # On the CPU (eager) the op itself refuses labels outside {0, 1}: no
+        # separate pass over them. Elsewhere a flag, with no host sync.
+        eager_cpu = y_prob.device.type == "cpu" and not torch.compiler.is_compiling()
+        labels, bad_label = _labels_in_place(y_true, check=not eager_cpu)
         bad = bad_label | _nonfinite(y_prob)
-        if y_prob.device.type == "cpu" and not torch.compiler.is_compiling() and bool(bad):
-            raise ValueError("y_true must hold only 0 and 1" if bool(bad_label)
-                             else "y_prob must not hold NaN or infinity")
-        if self._counts is None:
+        if eager_cpu and bool(bad):
+            raise ValueError("y_prob must not hold NaN or infinity")
+        fresh = self._counts is None
+        if fresh:
             self._init_state(y_prob.device)
-        if self._score_dtype is None:
-            self._score_dtype = y_prob.dtype
         # The kernels stay in bounds on bad values; a bad batch's counts are
         # masked out here and its stored rows dropped by _keep.
-        counts = ops.confusion_counts(labels.contiguous(), y_prob, self._thresholds)
+        try:
+            counts = ops.confusion_counts(labels.contiguous(), y_prob, self._thresholds)
+        except RuntimeError as exc:  # the CPU op's verdict on a label
+            if fresh:
+                self.reset()  # as before the call
+            if eager_cpu and "y_true" in str(exc):
+                raise ValueError("y_true must hold only 0 and 1") from None
+            raise
+        if self._score_dtype is None:
+            self._score_dtype = y_prob.dtype
         self._counts += torch.where(bad, torch.zeros_like(counts), counts)
         self._rejected += bad.to(torch.int64)
         if self.auroc_mode == "exact":

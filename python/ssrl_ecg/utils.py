@@ -97,18 +97,20 @@ def _as_matrix(t: torch.Tensor, name: str) -> torch.Tensor:
     return t
 
 
-def _labels_in_place(y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+def _labels_in_place(y: torch.Tensor, check: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
     """(labels the ops read as they are, a 0-d bool tensor: some label was outside {0, 1}).
 
     Bool, integer and real floating labels go to the ops in their own dtype
-    (docs/semantics.md section 9.1): no [N, C] copy. One pass finds bad values.
+    (docs/semantics.md section 9.1): no [N, C] copy. One pass finds bad values;
+    ``check=False`` skips it (the flag is then False) for a caller whose CPU op
+    refuses them itself.
     """
     if y.is_complex():
         raise TypeError(f"y_true must be real, got {y.dtype}")
-    if y.dtype == torch.bool or y.numel() == 0:
-        return y, torch.zeros((), dtype=torch.bool, device=y.device)
     if y.dtype not in ops.LABEL_DTYPES:  # float8 and the like: a float32 copy
         y = y.to(torch.float32)
+    if y.dtype == torch.bool or y.numel() == 0 or not check:
+        return y, torch.zeros((), dtype=torch.bool, device=y.device)
     if y.is_floating_point():  # 0.5 passes a range test: compare every value
         bad = ((y != 0) & (y != 1)).any()
     else:  # integers: one pass, no [N, C] temporary

@@ -218,3 +218,21 @@ def test_ptbxl_protocol_errors():
     mb.update(y, p)
     with pytest.raises(ValueError, match="exact"):
         mb.compute(bootstrap="ptb-xl")
+
+
+@pytest.mark.parametrize("bad", [lambda y: y.long() * 2, lambda y: y.float() * 0.5,
+                                 lambda y: y.to(torch.int8) - 1])
+def test_bad_labels_of_any_dtype_refused_and_state_kept(bad):
+    y, p = make(120, 3, seed=12)
+    m = MultilabelMetrics(3)
+    with pytest.raises(ValueError, match="y_true"):
+        m.update(bad(y), p)  # a first batch: no state is left behind
+    with pytest.raises(ValueError, match="update"):
+        m.compute()
+    m.update(y[:60].long(), p[:60])
+    before = m.state_dict()
+    with pytest.raises(ValueError, match="y_true"):
+        m.update(bad(y[60:]), p[60:])
+    after = m.state_dict()
+    assert torch.equal(before["counts"], after["counts"])
+    assert torch.equal(before["labels"], after["labels"])
