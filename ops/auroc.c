@@ -23,11 +23,11 @@
 #include "internal.h"
 
 #define SSRL_AUROC_GROUP 16 /* most classes gathered per read of y_prob */
-#define SSRL_RADIX_BITS 8 /* 256 write streams fit the L1 cache; 11 bits (2048) did not */
+#define SSRL_RADIX_BITS 11 /* 3 passes for 32-bit keys: at 1e6 keys 20% faster than 4 of 8 bits */
 #define SSRL_RADIX_SIZE (1 << SSRL_RADIX_BITS)
 
 /* Radix sort and Mann-Whitney count for one key type: uint32_t keys for
-   scores of 32 bits or fewer (4 passes), uint64_t for float64 (8 passes).
+   scores of 32 bits or fewer (3 passes), uint64_t for float64 (6 passes).
    sort: LSD radix sort of keys [n] using tmp [n]; returns the buffer holding
    the sorted keys (keys or tmp). All digit histograms come from one read;
    passes whose digit is the same for every key are skipped.
@@ -77,8 +77,8 @@
     return u2;                                                                             \
   }
 
-SSRL_DEFINE_RANK_OPS(uint32_t, u32, 4)
-SSRL_DEFINE_RANK_OPS(uint64_t, u64, 8)
+SSRL_DEFINE_RANK_OPS(uint32_t, u32, 3)
+SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6)
 
 /* Gathers classes [c0, c0 + g) into buf [g][N] of keys (positives from the
    front, negatives from the back), reading y_prob [N, C] one row at a time;
