@@ -382,6 +382,7 @@ extern "C" SSRL_API ssrl_status ssrl_auroc_auprc_cuda(const void *y_true, ssrl_d
                                                       double *auprc, int32_t *invalid,
                                                       void *workspace, size_t workspace_bytes,
                                                       void *stream) {
-  return auroc_auprc(y_true, labels_dtype, y_prob, prob_dtype, N, C, auroc, auprc, true, invalid,
-                     workspace, workspace_bytes, stream);
+  /* without auprc no accumulators: ssrl_auroc_cuda's workspace is enough */
+  return auroc_auprc(y_true, labels_dtype, y_prob, prob_dtype, N, C, auroc, auprc,
+                     auprc != nullptr, invalid, workspace, workspace_bytes, stream);
 }

@@ -122,6 +122,32 @@ TEST_F(CudaAuprc, FlagsBadLabelsOfWideDtypes) {
   }
 }
 
+// auprc NULL: the AUROC alone, in ssrl_auroc_cuda's workspace (the torch op
+// auroc calls it so), bit for bit ssrl_auroc_cpu's.
+TEST_F(CudaAuprc, AurocAloneFitsTheAurocWorkspace) {
+  const Data data = MakeData(4000, 9, 0, 80);
+  const std::vector<uint8_t> p = Encode(data.p, SSRL_FLOAT32);
+  const std::vector<uint8_t> y = EncodeLabels(data.y, SSRL_INT64);
+  size_t ws = 0, ws_ap = 0;
+  ASSERT_EQ(ssrl_auroc_cuda_workspace_size(4000, 9, SSRL_FLOAT32, &ws), SSRL_OK);
+  ASSERT_EQ(ssrl_auroc_auprc_cuda_workspace_size(4000, 9, SSRL_FLOAT32, &ws_ap), SSRL_OK);
+  EXPECT_GT(ws_ap, ws);
+  Dev yd = ToDevice(y), pd = ToDevice(p), wd(ws), ad(9 * 8);
+  ASSERT_EQ(ssrl_auroc_auprc_cuda(yd.p, SSRL_INT64, pd.p, SSRL_FLOAT32, 4000, 9,
+                                  reinterpret_cast<double *>(ad.p), nullptr, nullptr, wd.p, ws,
+                                  nullptr),
+            SSRL_OK);
+  EXPECT_EQ(ssrl_auroc_auprc_cuda(yd.p, SSRL_INT64, pd.p, SSRL_FLOAT32, 4000, 9,
+                                  reinterpret_cast<double *>(ad.p),
+                                  reinterpret_cast<double *>(ad.p), nullptr, wd.p, ws, nullptr),
+            SSRL_ERR_WORKSPACE);
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  std::vector<double> got(9), want(9);
+  ad.get(got.data(), 9 * 8);
+  ASSERT_EQ(ssrl_auroc_cpu(data.y.data(), p.data(), SSRL_FLOAT32, 4000, 9, want.data()), SSRL_OK);
+  for (int c = 0; c < 9; ++c) EXPECT_TRUE(SameBits(got[c], want[c])) << c;
+}
+
 // No GPU needed: the argument checks run on the host before any launch.
 TEST(CudaAuprcArgs, RefusesWhatTheCpuRefuses) {
   const uint8_t y = 0;

@@ -243,7 +243,8 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cuda_workspace_size(int64_t N, int64_t C,
                                                           ssrl_dtype prob_dtype, size_t *bytes);
 
 /* As ssrl_auroc_auprc_cpu on the device: auroc and auprc bit-identical to the
-   CPU's (auprc may be NULL). */
+   CPU's. auprc may be NULL: then ssrl_auroc_cuda_workspace_size's bytes are
+   enough. */
 SSRL_API ssrl_status ssrl_auroc_auprc_cuda(const void *y_true, ssrl_dtype labels_dtype,
                                            const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
                                            int64_t C, double *auroc, double *auprc,
