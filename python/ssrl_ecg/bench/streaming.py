@@ -26,7 +26,7 @@ import math
 import multiprocessing as mp
 import os
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import numpy as np
 import torch
@@ -133,7 +133,6 @@ def bench_counts_k(device: torch.device, plan: Plan, N: int, C: int,
     def check(thresholds):
         def f(counts):
             t = torch.tensor(thresholds.tolist(), dtype=torch.float32, device=device)
-            st, _ = t.sort()
             # positives/negatives at or above each threshold by a sorted search
             ps = p.t().contiguous()
             yb = y.t().bool()
