@@ -13,6 +13,7 @@ CXX=${CLANGXX:-$(command -v clang++-14 || command -v clang++)}
 TARGETS=(fuzz_block_count fuzz_block_starts fuzz_block_mask fuzz_confusion_counts fuzz_auroc
          fuzz_status_string)
 TARGETS+=(fuzz_span_mask fuzz_lead_mask fuzz_token_mask)  # issue 10 masks
+TARGETS+=(fuzz_confusion_counts2 fuzz_auroc_auprc)  # issue 11 label dtypes, AUPRC
 # Listed, not globbed (as in CMakeLists.txt): a new source must be added here.
 SOURCES=(ops/status.c ops/check.c ops/block_mask.c ops/confusion_counts.c ops/auroc.c
          ops/cuda_stubs.c)

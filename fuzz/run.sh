@@ -20,6 +20,7 @@ export SSRL_FUZZ_BUILD_DIR=$BUILD
 TARGETS=(fuzz_block_count fuzz_block_starts fuzz_block_mask fuzz_confusion_counts fuzz_auroc
          fuzz_status_string)
 TARGETS+=(fuzz_span_mask fuzz_lead_mask fuzz_token_mask)  # issue 10 masks
+TARGETS+=(fuzz_confusion_counts2 fuzz_auroc_auprc)  # issue 11 label dtypes, AUPRC
 
 echo "== building fuzz targets in $BUILD"
 bash fuzz/build.sh

@@ -24,6 +24,13 @@
  *      and P[c];
  *   5. finalize: auroc[c] = (double)U2 / (2.0 * (double)P * (double)M).
  *
+ * ssrl_auroc_auprc_cuda adds the average precision (docs/semantics.md section
+ * 9.2) to step 4: the first positive of each tie run (no positive in [s, i))
+ * adds ssrl_ap_term(positives in [s, e), P - positives before s, M - nb[s]
+ * + nb[cN], P), an integer, into AP[c]; integer sums are exact in any order,
+ * so auprc is the CPU's bit for bit. Labels of any dtype are read in place
+ * (section 9.1).
+ *
  * Workspace (auroc_layout(), shared by the query and the launcher): two key
  * and two value buffers, nb [N C + 1], U2 [C], P [C] and CUB's temporary
  * storage, 256-byte aligned. N * C < 2^31 (CUB's item count is an int).
@@ -51,6 +58,7 @@ struct AurocBuffers {
   uint32_t *vals[2];
   int64_t *nb;   /* [M + 1] negatives before each sorted position */
   ull *u2, *pos; /* [C] */
+  ull *ap;       /* [C], NULL: no AUPRC */
   void *temp;
   size_t temp_bytes;
 };
@@ -99,13 +107,15 @@ cudaError_t sort_pairs(AurocBuffers<Key> &b, int M, int64_t C, int where[2], siz
 }
 
 struct AurocLayout {
-  size_t keys[2], vals[2], nb, u2, pos, temp, temp_bytes, total;
+  size_t keys[2], vals[2], nb, u2, pos, ap, temp, temp_bytes, total;
+  bool with_ap;
 };
 
 template <typename Key>
-ssrl_status layout_for(int64_t N, int64_t C, AurocLayout *L) {
+ssrl_status layout_for(int64_t N, int64_t C, bool with_ap, AurocLayout *L) {
   const int64_t M = N * C;
   *L = AurocLayout{};
+  L->with_ap = with_ap;
   if (M == 0) return SSRL_OK; /* N == 0: NaN straight away; C == 0: nothing */
   AurocBuffers<Key> b{}; /* NULL temp: CUB only reports its sizes */
   int where[2];
@@ -120,14 +130,16 @@ ssrl_status layout_for(int64_t N, int64_t C, AurocLayout *L) {
   L->nb = cv.take(m + 1, sizeof(int64_t));
   L->u2 = cv.take(static_cast<size_t>(C), sizeof(ull));
   L->pos = cv.take(static_cast<size_t>(C), sizeof(ull));
+  if (with_ap) L->ap = cv.take(static_cast<size_t>(C), sizeof(ull));
   L->temp = cv.take(L->temp_bytes, 1);
   L->total = cv.total();
   return cv.overflow ? SSRL_ERR_SHAPE : SSRL_OK;
 }
 
-ssrl_status auroc_layout(int64_t N, int64_t C, ssrl_dtype dtype, AurocLayout *L) {
+ssrl_status auroc_layout(int64_t N, int64_t C, ssrl_dtype dtype, bool with_ap, AurocLayout *L) {
   if (N * C >= kMaxItems) return SSRL_ERR_SHAPE;
-  return dtype == SSRL_FLOAT64 ? layout_for<uint64_t>(N, C, L) : layout_for<uint32_t>(N, C, L);
+  return dtype == SSRL_FLOAT64 ? layout_for<uint64_t>(N, C, with_ap, L)
+                               : layout_for<uint32_t>(N, C, with_ap, L);
 }
 
 /* Order-preserving key of score e: float-family scores through float, as the
@@ -144,12 +156,12 @@ __device__ __forceinline__ auto score_key(const void *p, int64_t e) {
 /* 1. keys/vals in the original element order; one thread per element. */
 template <ssrl_dtype D, typename Key>
 __global__ void __launch_bounds__(kThreads)
-    build_kernel(const uint8_t *y_true, const void *y_prob, int M, int C, Key *keys,
+    build_kernel(const void *y_true, ssrl_dtype ldt, const void *y_prob, int M, int C, Key *keys,
                  uint32_t *vals, int32_t *invalid) {
   const int64_t e = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
   int bits = 0;
   if (e < M) {
-    const uint8_t y = y_true[e];
+    const int y = ssrl_load_label(y_true, ldt, e); /* ldt is uniform: no divergence */
     if (y > 1) bits |= ssrl_cuda::kBadLabel;
     if (isnan(ssrl_cuda::load_score<D>(y_prob, e))) bits |= ssrl_cuda::kNanScore;
     keys[e] = score_key<D>(y_prob, e);
@@ -182,13 +194,14 @@ __device__ __forceinline__ int64_t search(const Key *keys, int64_t lo, int64_t h
 template <typename Key>
 __global__ void __launch_bounds__(kThreads)
     contrib_kernel(const Key *keys, const uint32_t *vals, const int64_t *nb, int64_t N,
-                   int64_t chunks, ull *u2, ull *pos) {
+                   int64_t chunks, ull *u2, ull *pos, ull *ap) {
   using Reduce = cub::BlockReduce<ull, kThreads>;
   __shared__ typename Reduce::TempStorage tmp;
   const int64_t c = blockIdx.x / chunks, chunk = blockIdx.x % chunks;
   const int64_t seg0 = c * N, seg1 = seg0 + N;
   const int64_t first = seg0 + chunk * kThreads * kItemsPerThread;
-  ull sum = 0, count = 0;
+  const int64_t M = nb[seg1] - nb[seg0], P = N - M;
+  ull sum = 0, count = 0, terms = 0;
   for (int k = 0; k < kItemsPerThread; ++k) {
     const int64_t i = first + k * kThreads + threadIdx.x; /* coalesced */
     if (i >= seg1 || !(vals[i] & 1u)) continue;
@@ -199,35 +212,54 @@ __global__ void __launch_bounds__(kThreads)
         (i + 1 == seg1 || keys[i + 1] != key) ? i + 1 : search<Key, true>(keys, i + 1, seg1, key);
     sum += static_cast<ull>(nb[s] - nb[seg0]) + static_cast<ull>(nb[e] - nb[seg0]);
     count += 1;
+    if (ap != nullptr && nb[i] - nb[s] == i - s) { /* the run's first positive */
+      const int64_t neg_below = nb[s] - nb[seg0];
+      const int64_t pos_below = (s - seg0) - neg_below;
+      const int64_t delta = (e - s) - (nb[e] - nb[s]);
+      terms += ssrl_ap_term(delta, P - pos_below, M - neg_below, P);
+    }
   }
   const ull block_sum = Reduce(tmp).Sum(sum);
   __syncthreads();
   const ull block_count = Reduce(tmp).Sum(count);
+  ull block_terms = 0;
+  if (ap != nullptr) {
+    __syncthreads();
+    block_terms = Reduce(tmp).Sum(terms);
+  }
   if (threadIdx.x == 0 && block_count != 0) {
     atomicAdd(u2 + c, block_sum);
     atomicAdd(pos + c, block_count);
+    if (ap != nullptr) atomicAdd(ap + c, block_terms);
   }
 }
 
-/* 5. The CPU's expression, in the CPU's operation order. */
-__global__ void finalize_kernel(const ull *u2, const ull *pos, const int64_t *nb, int64_t N,
-                                int64_t C, double *auroc) {
+/* 5. The CPU's expressions, in the CPU's operation order (ops/auroc.c). */
+__global__ void finalize_kernel(const ull *u2, const ull *pos, const ull *ap, const int64_t *nb,
+                                int64_t N, int64_t C, double *auroc, double *auprc) {
   const int64_t c = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
   if (c >= C) return;
   const ull P = pos[c];
   const int64_t M = nb[(c + 1) * N] - nb[c * N];
   auroc[c] = (P == 0 || M == 0) ? ssrl_cuda::quiet_nan()
                                 : (double)u2[c] / (2.0 * (double)P * (double)M);
+  if (auprc != nullptr) {
+    auprc[c] = P == 0 ? ssrl_cuda::quiet_nan() : (M == 0 ? 1.0 : ssrl_ap_value(ap[c]));
+  }
 }
 
-__global__ void fill_nan_kernel(int64_t C, double *auroc) {
+__global__ void fill_nan_kernel(int64_t C, double *auroc, double *auprc) {
   const int64_t c = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
-  if (c < C) auroc[c] = ssrl_cuda::quiet_nan();
+  if (c < C) {
+    auroc[c] = ssrl_cuda::quiet_nan();
+    if (auprc != nullptr) auprc[c] = ssrl_cuda::quiet_nan();
+  }
 }
 
 template <ssrl_dtype D, typename Key>
-ssrl_status run(const uint8_t *y_true, const void *y_prob, int64_t N, int64_t C, double *auroc,
-                int32_t *invalid, char *base, const AurocLayout &L, cudaStream_t s) {
+ssrl_status run(const void *y_true, ssrl_dtype ldt, const void *y_prob, int64_t N, int64_t C,
+                double *auroc, double *auprc, int32_t *invalid, char *base, const AurocLayout &L,
+                cudaStream_t s) {
   const int M = static_cast<int>(N * C);
   AurocBuffers<Key> b;
   for (int k = 0; k < 2; ++k) {
@@ -237,14 +269,17 @@ ssrl_status run(const uint8_t *y_true, const void *y_prob, int64_t N, int64_t C,
   b.nb = reinterpret_cast<int64_t *>(base + L.nb);
   b.u2 = reinterpret_cast<ull *>(base + L.u2);
   b.pos = reinterpret_cast<ull *>(base + L.pos);
+  b.ap = (L.with_ap && auprc != nullptr) ? reinterpret_cast<ull *>(base + L.ap) : nullptr;
   b.temp = base + L.temp;
   b.temp_bytes = L.temp_bytes;
 
   if (cudaMemsetAsync(b.u2, 0, static_cast<size_t>(C) * sizeof(ull), s) != cudaSuccess ||
-      cudaMemsetAsync(b.pos, 0, static_cast<size_t>(C) * sizeof(ull), s) != cudaSuccess)
+      cudaMemsetAsync(b.pos, 0, static_cast<size_t>(C) * sizeof(ull), s) != cudaSuccess ||
+      (b.ap != nullptr &&
+       cudaMemsetAsync(b.ap, 0, static_cast<size_t>(C) * sizeof(ull), s) != cudaSuccess))
     return SSRL_ERR_CUDA;
   build_kernel<D, Key><<<static_cast<unsigned>(ceil_div(M, kThreads)), kThreads, 0, s>>>(
-      y_true, y_prob, M, static_cast<int>(C), b.keys[0], b.vals[0], invalid);
+      y_true, ldt, y_prob, M, static_cast<int>(C), b.keys[0], b.vals[0], invalid);
   if (cudaGetLastError() != cudaSuccess) return SSRL_ERR_CUDA;
   int where[2];
   if (sort_pairs<Key>(b, M, C, where, nullptr, s) != cudaSuccess) return SSRL_ERR_CUDA;
@@ -258,25 +293,65 @@ ssrl_status run(const uint8_t *y_true, const void *y_prob, int64_t N, int64_t C,
     return SSRL_ERR_CUDA;
   const int64_t chunks = ceil_div(N, kThreads * kItemsPerThread);
   contrib_kernel<Key><<<static_cast<unsigned>(C * chunks), kThreads, 0, s>>>(keys, vals, b.nb, N,
-                                                                             chunks, b.u2, b.pos);
+                                                                             chunks, b.u2, b.pos, b.ap);
   finalize_kernel<<<static_cast<unsigned>(ceil_div(C, kThreads)), kThreads, 0, s>>>(
-      b.u2, b.pos, b.nb, N, C, auroc);
+      b.u2, b.pos, b.ap, b.nb, N, C, auroc, b.ap != nullptr ? auprc : nullptr);
   return ssrl_cuda::status_of(cudaSuccess);
 }
 
-ssrl_status dispatch(const uint8_t *y_true, const void *y_prob, ssrl_dtype dtype, int64_t N,
-                     int64_t C, double *auroc, int32_t *invalid, char *base,
-                     const AurocLayout &L, cudaStream_t s) {
+ssrl_status dispatch(const void *y_true, ssrl_dtype ldt, const void *y_prob, ssrl_dtype dtype,
+                     int64_t N, int64_t C, double *auroc, double *auprc, int32_t *invalid,
+                     char *base, const AurocLayout &L, cudaStream_t s) {
   switch (dtype) {
     case SSRL_FLOAT32:
-      return run<SSRL_FLOAT32, uint32_t>(y_true, y_prob, N, C, auroc, invalid, base, L, s);
+      return run<SSRL_FLOAT32, uint32_t>(y_true, ldt, y_prob, N, C, auroc, auprc, invalid, base,
+                                         L, s);
     case SSRL_FLOAT64:
-      return run<SSRL_FLOAT64, uint64_t>(y_true, y_prob, N, C, auroc, invalid, base, L, s);
+      return run<SSRL_FLOAT64, uint64_t>(y_true, ldt, y_prob, N, C, auroc, auprc, invalid, base,
+                                         L, s);
     case SSRL_FLOAT16:
-      return run<SSRL_FLOAT16, uint32_t>(y_true, y_prob, N, C, auroc, invalid, base, L, s);
+      return run<SSRL_FLOAT16, uint32_t>(y_true, ldt, y_prob, N, C, auroc, auprc, invalid, base,
+                                         L, s);
     default:
-      return run<SSRL_BFLOAT16, uint32_t>(y_true, y_prob, N, C, auroc, invalid, base, L, s);
+      return run<SSRL_BFLOAT16, uint32_t>(y_true, ldt, y_prob, N, C, auroc, auprc, invalid, base,
+                                          L, s);
   }
+}
+
+ssrl_status workspace_size(int64_t N, int64_t C, ssrl_dtype prob_dtype, bool with_ap,
+                           size_t *bytes) {
+  if (bytes == nullptr) return SSRL_ERR_NULL_POINTER;
+  const ssrl_status st = ssrl_check_score_args(nullptr, nullptr, prob_dtype, N, C);
+  /* no data pointers here: only the size and dtype verdicts count */
+  if (st != SSRL_OK && st != SSRL_ERR_NULL_POINTER) return st;
+  AurocLayout L;
+  const ssrl_status lt = auroc_layout(N, C, prob_dtype, with_ap, &L);
+  if (lt != SSRL_OK) return lt;
+  *bytes = L.total;
+  return SSRL_OK;
+}
+
+ssrl_status auroc_auprc(const void *y_true, ssrl_dtype ldt, const void *y_prob,
+                        ssrl_dtype prob_dtype, int64_t N, int64_t C, double *auroc,
+                        double *auprc, bool with_ap, int32_t *invalid, void *workspace,
+                        size_t workspace_bytes, void *stream) {
+  /* the CPU's checks first, in its order (ops/auroc.c) */
+  ssrl_status st = ssrl_check_score_args2(y_true, ldt, y_prob, prob_dtype, N, C);
+  if (st != SSRL_OK) return st;
+  if (C > 0 && auroc == nullptr) return SSRL_ERR_NULL_POINTER;
+  AurocLayout L;
+  if ((st = auroc_layout(N, C, prob_dtype, with_ap, &L)) != SSRL_OK) return st;
+  if (workspace_bytes < L.total) return SSRL_ERR_WORKSPACE;
+  if (L.total > 0 && workspace == nullptr) return SSRL_ERR_NULL_POINTER;
+  if (C == 0) return SSRL_OK;
+  const cudaStream_t s = static_cast<cudaStream_t>(stream);
+  if (N == 0) { /* no samples: every class is one-label */
+    fill_nan_kernel<<<static_cast<unsigned>(ceil_div(C, kThreads)), kThreads, 0, s>>>(C, auroc,
+                                                                                      auprc);
+    return ssrl_cuda::status_of(cudaSuccess);
+  }
+  return dispatch(y_true, ldt, y_prob, prob_dtype, N, C, auroc, with_ap ? auprc : nullptr,
+                  invalid, ssrl_cuda::aligned_base(workspace), L, s);
 }
 
 }  // namespace
@@ -284,35 +359,30 @@ ssrl_status dispatch(const uint8_t *y_true, const void *y_prob, ssrl_dtype dtype
 extern "C" SSRL_API ssrl_status ssrl_auroc_cuda_workspace_size(int64_t N, int64_t C,
                                                                ssrl_dtype prob_dtype,
                                                                size_t *bytes) {
-  if (bytes == nullptr) return SSRL_ERR_NULL_POINTER;
-  const ssrl_status st = ssrl_check_score_args(nullptr, nullptr, prob_dtype, N, C);
-  /* no data pointers here: only the size and dtype verdicts count */
-  if (st != SSRL_OK && st != SSRL_ERR_NULL_POINTER) return st;
-  AurocLayout L;
-  const ssrl_status lt = auroc_layout(N, C, prob_dtype, &L);
-  if (lt != SSRL_OK) return lt;
-  *bytes = L.total;
-  return SSRL_OK;
+  return workspace_size(N, C, prob_dtype, false, bytes);
 }
 
 extern "C" SSRL_API ssrl_status ssrl_auroc_cuda(const uint8_t *y_true, const void *y_prob,
                                                 ssrl_dtype prob_dtype, int64_t N, int64_t C,
                                                 double *auroc, int32_t *invalid, void *workspace,
                                                 size_t workspace_bytes, void *stream) {
-  /* the CPU's checks first, in its order (ops/auroc.c) */
-  ssrl_status st = ssrl_check_score_args(y_true, y_prob, prob_dtype, N, C);
-  if (st != SSRL_OK) return st;
-  if (C > 0 && auroc == nullptr) return SSRL_ERR_NULL_POINTER;
-  AurocLayout L;
-  if ((st = auroc_layout(N, C, prob_dtype, &L)) != SSRL_OK) return st;
-  if (workspace_bytes < L.total) return SSRL_ERR_WORKSPACE;
-  if (L.total > 0 && workspace == nullptr) return SSRL_ERR_NULL_POINTER;
-  if (C == 0) return SSRL_OK;
-  const cudaStream_t s = static_cast<cudaStream_t>(stream);
-  if (N == 0) { /* no samples: every class is one-label */
-    fill_nan_kernel<<<static_cast<unsigned>(ceil_div(C, kThreads)), kThreads, 0, s>>>(C, auroc);
-    return ssrl_cuda::status_of(cudaSuccess);
-  }
-  return dispatch(y_true, y_prob, prob_dtype, N, C, auroc, invalid,
-                  ssrl_cuda::aligned_base(workspace), L, s);
+  return auroc_auprc(y_true, SSRL_UINT8, y_prob, prob_dtype, N, C, auroc, nullptr, false, invalid,
+                     workspace, workspace_bytes, stream);
+}
+
+extern "C" SSRL_API ssrl_status ssrl_auroc_auprc_cuda_workspace_size(int64_t N, int64_t C,
+                                                                     ssrl_dtype prob_dtype,
+                                                                     size_t *bytes) {
+  return workspace_size(N, C, prob_dtype, true, bytes);
+}
+
+extern "C" SSRL_API ssrl_status ssrl_auroc_auprc_cuda(const void *y_true, ssrl_dtype labels_dtype,
+                                                      const void *y_prob, ssrl_dtype prob_dtype,
+                                                      int64_t N, int64_t C, double *auroc,
+                                                      double *auprc, int32_t *invalid,
+                                                      void *workspace, size_t workspace_bytes,
+                                                      void *stream) {
+  /* without auprc no accumulators: ssrl_auroc_cuda's workspace is enough */
+  return auroc_auprc(y_true, labels_dtype, y_prob, prob_dtype, N, C, auroc, auprc,
+                     auprc != nullptr, invalid, workspace, workspace_bytes, stream);
 }

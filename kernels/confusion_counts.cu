@@ -1,6 +1,7 @@
 /*
  * confusion_counts.cu: ssrl_confusion_counts_cuda and its workspace query.
- * counts [C, K, 4] int64 = (TP, FP, TN, FN) of y_true [N, C] (0/1) against
+ * counts [C, K, 4] int64 = (TP, FP, TN, FN) of y_true [N, C] (0/1, of any
+ * label dtype, read in place: docs/semantics.md section 9.1) against
  * y_prob [N, C] >= thresholds [K] (any order), each threshold rounded to the
  * score dtype first (SEMANTICS.md section 2). Bit-identical to
  * ssrl_confusion_counts_cpu (ops/confusion_counts.c), same algorithm:
@@ -104,14 +105,14 @@ __device__ __forceinline__ int64_t bin_of(uint64_t key, const uint64_t *sorted, 
 
 /* Label slot and bin of element e; bad values go into *bits. */
 template <ssrl_dtype D>
-__device__ __forceinline__ int64_t slot_of(const uint8_t *y_true, const void *y_prob, int64_t e,
-                                           const uint64_t *sorted, int64_t K, int *label,
-                                           int *bits) {
-  const uint8_t y = y_true[e];
+__device__ __forceinline__ int64_t slot_of(const void *y_true, ssrl_dtype ldt, const void *y_prob,
+                                           int64_t e, const uint64_t *sorted, int64_t K,
+                                           int *label, int *bits) {
+  const int y = ssrl_load_label(y_true, ldt, e); /* ldt is uniform: no divergence */
   const double p = ssrl_cuda::load_score<D>(y_prob, e);
   if (y > 1) *bits |= ssrl_cuda::kBadLabel;
   if (isnan(p)) *bits |= ssrl_cuda::kNanScore;
-  *label = y != 0; /* a bad label's counts are unspecified; stay in bounds */
+  *label = y & 1; /* a bad label's counts are unspecified; stay in bounds */
   return bin_of(ssrl_double_key(p), sorted, K);
 }
 
@@ -127,7 +128,7 @@ struct HistShape {
    [c0, c0 + cc) in shared memory, then adds them to hist [C, 2, K + 1]. */
 template <ssrl_dtype D>
 __global__ void __launch_bounds__(kThreads)
-    hist_shared_kernel(const uint8_t *y_true, const void *y_prob, const uint64_t *sorted,
+    hist_shared_kernel(const void *y_true, ssrl_dtype ldt, const void *y_prob, const uint64_t *sorted,
                        HistShape s, ull *hist, int32_t *invalid) {
   extern __shared__ uint32_t counters[]; /* [cc, 2, K + 1] */
   const int64_t bins = s.K + 1;
@@ -143,7 +144,7 @@ __global__ void __launch_bounds__(kThreads)
       const int r = i / cw, j = i - r * cw;
       int label;
       const int64_t bin =
-          slot_of<D>(y_true, y_prob, (r0 + r) * s.C + c0 + j, sorted, s.K, &label, &bits);
+          slot_of<D>(y_true, ldt, y_prob, (r0 + r) * s.C + c0 + j, sorted, s.K, &label, &bits);
       atomicAdd(&counters[(j * 2 + label) * bins + bin], 1u);
     }
     __syncthreads();
@@ -158,14 +159,14 @@ __global__ void __launch_bounds__(kThreads)
 /* 3b. Too many bins for shared memory: count straight into hist. */
 template <ssrl_dtype D>
 __global__ void __launch_bounds__(kThreads)
-    hist_global_kernel(const uint8_t *y_true, const void *y_prob, const uint64_t *sorted,
+    hist_global_kernel(const void *y_true, ssrl_dtype ldt, const void *y_prob, const uint64_t *sorted,
                        HistShape s, ull *hist, int32_t *invalid) {
   const int64_t total = s.N * s.C, bins = s.K + 1;
   int bits = 0;
   for (int64_t e = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x; e < total;
        e += static_cast<int64_t>(gridDim.x) * kThreads) {
     int label;
-    const int64_t bin = slot_of<D>(y_true, y_prob, e, sorted, s.K, &label, &bits);
+    const int64_t bin = slot_of<D>(y_true, ldt, y_prob, e, sorted, s.K, &label, &bits);
     atomicAdd(&hist[(e % s.C * 2 + label) * bins + bin], 1ull);
   }
   ssrl_cuda::report_invalid(invalid, bits);
@@ -237,42 +238,45 @@ HistShape plan_histogram(int64_t N, int64_t C, int64_t K) {
 }
 
 template <ssrl_dtype D>
-cudaError_t launch_histogram(const uint8_t *y_true, const void *y_prob, const uint64_t *sorted,
+cudaError_t launch_histogram(const void *y_true, ssrl_dtype ldt, const void *y_prob,
+                             const uint64_t *sorted,
                              int64_t N, int64_t C, int64_t K, ull *hist, int32_t *invalid,
                              cudaStream_t stream) {
   const HistShape s = plan_histogram(N, C, K);
   if (s.cc > 0) {
     const size_t smem = static_cast<size_t>(s.cc * 2 * (K + 1)) * sizeof(uint32_t);
-    hist_shared_kernel<D><<<grid_of(s.n_blocks), kThreads, smem, stream>>>(y_true, y_prob, sorted,
+    hist_shared_kernel<D><<<grid_of(s.n_blocks), kThreads, smem, stream>>>(y_true, ldt, y_prob, sorted,
                                                                           s, hist, invalid);
   } else {
     hist_global_kernel<D><<<grid_of(ceil_div(N * C, kThreads)), kThreads, 0, stream>>>(
-        y_true, y_prob, sorted, s, hist, invalid);
+        y_true, ldt, y_prob, sorted, s, hist, invalid);
   }
   return cudaGetLastError();
 }
 
-cudaError_t histogram(const uint8_t *y_true, const void *y_prob, ssrl_dtype dtype,
+cudaError_t histogram(const void *y_true, ssrl_dtype ldt, const void *y_prob, ssrl_dtype dtype,
                       const uint64_t *sorted, int64_t N, int64_t C, int64_t K, ull *hist,
                       int32_t *invalid, cudaStream_t stream) {
   const cudaStream_t s = stream;
   switch (dtype) {
     case SSRL_FLOAT32:
-      return launch_histogram<SSRL_FLOAT32>(y_true, y_prob, sorted, N, C, K, hist, invalid, s);
+      return launch_histogram<SSRL_FLOAT32>(y_true, ldt, y_prob, sorted, N, C, K, hist, invalid, s);
     case SSRL_FLOAT64:
-      return launch_histogram<SSRL_FLOAT64>(y_true, y_prob, sorted, N, C, K, hist, invalid, s);
+      return launch_histogram<SSRL_FLOAT64>(y_true, ldt, y_prob, sorted, N, C, K, hist, invalid, s);
     case SSRL_FLOAT16:
-      return launch_histogram<SSRL_FLOAT16>(y_true, y_prob, sorted, N, C, K, hist, invalid, s);
+      return launch_histogram<SSRL_FLOAT16>(y_true, ldt, y_prob, sorted, N, C, K, hist, invalid, s);
     default:
-      return launch_histogram<SSRL_BFLOAT16>(y_true, y_prob, sorted, N, C, K, hist, invalid, s);
+      return launch_histogram<SSRL_BFLOAT16>(y_true, ldt, y_prob, sorted, N, C, K, hist, invalid, s);
   }
 }
 
 /* The CPU's argument checks (ops/check.c), so both refuse the same input. */
-ssrl_status check_args(const uint8_t *y_true, const void *y_prob, ssrl_dtype dtype, int64_t N,
-                       int64_t C, const double *thresholds, int64_t K, const int64_t *counts) {
+ssrl_status check_args(const void *y_true, ssrl_dtype ldt, const void *y_prob, ssrl_dtype dtype,
+                       int64_t N, int64_t C, const double *thresholds, int64_t K,
+                       const int64_t *counts) {
   int64_t hist_len;
-  return ssrl_check_counts_args(y_true, y_prob, dtype, N, C, thresholds, K, counts, &hist_len);
+  return ssrl_check_counts_args(y_true, ldt, y_prob, dtype, N, C, thresholds, K, counts,
+                                &hist_len);
 }
 
 }  // namespace
@@ -292,7 +296,16 @@ extern "C" SSRL_API ssrl_status ssrl_confusion_counts_cuda(
     const uint8_t *y_true, const void *y_prob, ssrl_dtype prob_dtype, int64_t N, int64_t C,
     const double *thresholds, int64_t K, int64_t *counts, int32_t *invalid, void *workspace,
     size_t workspace_bytes, void *stream) {
-  ssrl_status st = check_args(y_true, y_prob, prob_dtype, N, C, thresholds, K, counts);
+  return ssrl_confusion_counts2_cuda(y_true, SSRL_UINT8, y_prob, prob_dtype, N, C, thresholds, K,
+                                     counts, invalid, workspace, workspace_bytes, stream);
+}
+
+extern "C" SSRL_API ssrl_status ssrl_confusion_counts2_cuda(
+    const void *y_true, ssrl_dtype labels_dtype, const void *y_prob, ssrl_dtype prob_dtype,
+    int64_t N, int64_t C, const double *thresholds, int64_t K, int64_t *counts, int32_t *invalid,
+    void *workspace, size_t workspace_bytes, void *stream) {
+  ssrl_status st =
+      check_args(y_true, labels_dtype, y_prob, prob_dtype, N, C, thresholds, K, counts);
   if (st != SSRL_OK) return st;
   CountsLayout L;
   if (!counts_layout(C, K, &L)) return SSRL_ERR_SHAPE;
@@ -317,7 +330,8 @@ extern "C" SSRL_API ssrl_status ssrl_confusion_counts_cuda(
   if (C == 0) return SSRL_OK;
   const size_t hist_bytes = static_cast<size_t>(C * 2 * (K + 1)) * sizeof(ull);
   if (cudaMemsetAsync(hist, 0, hist_bytes, s) != cudaSuccess) return SSRL_ERR_CUDA;
-  if (N > 0 && histogram(y_true, y_prob, prob_dtype, sorted, N, C, K, hist, invalid, s) !=
+  if (N > 0 && histogram(y_true, labels_dtype, y_prob, prob_dtype, sorted, N, C, K, hist,
+                         invalid, s) !=
                    cudaSuccess)
     return SSRL_ERR_CUDA;
   if (K > 0) {

@@ -20,6 +20,20 @@ size_t ssrl_dtype_size(ssrl_dtype dtype) {
   }
 }
 
+size_t ssrl_label_dtype_size(ssrl_dtype dtype) {
+  switch (dtype) {
+    case SSRL_UINT8:
+    case SSRL_INT8: return 1;
+    case SSRL_INT16:
+    case SSRL_UINT16: return 2;
+    case SSRL_INT32:
+    case SSRL_UINT32: return 4;
+    case SSRL_INT64:
+    case SSRL_UINT64: return 8;
+    default: return ssrl_dtype_size(dtype);
+  }
+}
+
 /* Python's float floor division (CPython's float_floor_div), which is not
    always floor(a / b): n_blocks must equal what the reference computes. */
 static double py_floordiv(double vx, double wx) {
@@ -69,10 +83,18 @@ ssrl_status ssrl_check_mask_args(const void *x, const void *out, int64_t B, int6
 
 ssrl_status ssrl_check_score_args(const uint8_t *y_true, const void *y_prob,
                                   ssrl_dtype prob_dtype, int64_t N, int64_t C) {
+  return ssrl_check_score_args2(y_true, SSRL_UINT8, y_prob, prob_dtype, N, C);
+}
+
+ssrl_status ssrl_check_score_args2(const void *y_true, ssrl_dtype labels_dtype,
+                                   const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
+                                   int64_t C) {
   if (N < 0 || C < 0) return SSRL_ERR_SHAPE;
   if (ssrl_dtype_size(prob_dtype) == 0) return SSRL_ERR_DTYPE;
   int64_t n, bytes;
   if (!ssrl_mul_ok(N, C, &n) || !ssrl_mul_ok(n, 8, &bytes)) return SSRL_ERR_SHAPE;
+  /* after every check of the uint8 entry points: they keep their order */
+  if (ssrl_label_dtype_size(labels_dtype) == 0) return SSRL_ERR_DTYPE;
   if (n > 0 && (y_true == NULL || y_prob == NULL)) return SSRL_ERR_NULL_POINTER;
   return SSRL_OK;
 }
@@ -98,10 +120,11 @@ double ssrl_round_to_dtype(double t, ssrl_dtype dtype) {
   }
 }
 
-ssrl_status ssrl_check_counts_args(const uint8_t *y_true, const void *y_prob, ssrl_dtype prob_dtype,
-                                   int64_t N, int64_t C, const double *thresholds, int64_t K,
+ssrl_status ssrl_check_counts_args(const void *y_true, ssrl_dtype labels_dtype,
+                                   const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
+                                   int64_t C, const double *thresholds, int64_t K,
                                    const int64_t *counts, int64_t *hist_len) {
-  ssrl_status st = ssrl_check_score_args(y_true, y_prob, prob_dtype, N, C);
+  ssrl_status st = ssrl_check_score_args2(y_true, labels_dtype, y_prob, prob_dtype, N, C);
   if (st != SSRL_OK) return st;
   int64_t out_bytes, sort_bytes, bins, hist_bytes;
   if (K < 0) return SSRL_ERR_SHAPE;

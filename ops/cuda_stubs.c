@@ -50,3 +50,31 @@ SSRL_API ssrl_status ssrl_auroc_cuda(const uint8_t *y_true, const void *y_prob,
   (void)workspace, (void)workspace_bytes, (void)stream;
   return SSRL_ERR_NOT_COMPILED;
 }
+
+SSRL_API ssrl_status ssrl_confusion_counts2_cuda(const void *y_true, ssrl_dtype labels_dtype,
+                                                 const void *y_prob, ssrl_dtype prob_dtype,
+                                                 int64_t N, int64_t C, const double *thresholds,
+                                                 int64_t K, int64_t *counts, int32_t *invalid,
+                                                 void *workspace, size_t workspace_bytes,
+                                                 void *stream) {
+  (void)y_true, (void)labels_dtype, (void)y_prob, (void)prob_dtype, (void)N, (void)C;
+  (void)thresholds, (void)K, (void)counts, (void)invalid, (void)workspace;
+  (void)workspace_bytes, (void)stream;
+  return SSRL_ERR_NOT_COMPILED;
+}
+
+SSRL_API ssrl_status ssrl_auroc_auprc_cuda_workspace_size(int64_t N, int64_t C,
+                                                          ssrl_dtype prob_dtype, size_t *bytes) {
+  (void)N, (void)C, (void)prob_dtype, (void)bytes;
+  return SSRL_ERR_NOT_COMPILED;
+}
+
+SSRL_API ssrl_status ssrl_auroc_auprc_cuda(const void *y_true, ssrl_dtype labels_dtype,
+                                           const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
+                                           int64_t C, double *auroc, double *auprc,
+                                           int32_t *invalid, void *workspace,
+                                           size_t workspace_bytes, void *stream) {
+  (void)y_true, (void)labels_dtype, (void)y_prob, (void)prob_dtype, (void)N, (void)C;
+  (void)auroc, (void)auprc, (void)invalid, (void)workspace, (void)workspace_bytes, (void)stream;
+  return SSRL_ERR_NOT_COMPILED;
+}

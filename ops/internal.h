@@ -30,17 +30,27 @@ ssrl_status ssrl_check_mask_args(const void *x, const void *out, int64_t B, int6
 ssrl_status ssrl_check_score_args(const uint8_t *y_true, const void *y_prob,
                                   ssrl_dtype prob_dtype, int64_t N, int64_t C);
 
+/* As ssrl_check_score_args with y_true of labels_dtype: SSRL_ERR_DTYPE for a
+   labels_dtype that is not an ssrl_dtype (checked after prob_dtype). */
+ssrl_status ssrl_check_score_args2(const void *y_true, ssrl_dtype labels_dtype,
+                                   const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
+                                   int64_t C);
+
 /* Validates the confusion-count arguments (sizes, pointers; not the values)
    and gives the histogram length C * 2 * (K + 1). */
-ssrl_status ssrl_check_counts_args(const uint8_t *y_true, const void *y_prob, ssrl_dtype prob_dtype,
-                                   int64_t N, int64_t C, const double *thresholds, int64_t K,
+ssrl_status ssrl_check_counts_args(const void *y_true, ssrl_dtype labels_dtype,
+                                   const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
+                                   int64_t C, const double *thresholds, int64_t K,
                                    const int64_t *counts, int64_t *hist_len);
 
 /* a * b (both >= 0) into *out; 0 when it would pass INT64_MAX. */
 int ssrl_mul_ok(int64_t a, int64_t b, int64_t *out);
 
-/* Bytes of one score of this dtype (0 for an unknown dtype). */
+/* Bytes of one score of this dtype (0 for an unknown or non-score dtype). */
 size_t ssrl_dtype_size(ssrl_dtype dtype);
+
+/* Bytes of one label of this dtype (0 for an unknown dtype). */
+size_t ssrl_label_dtype_size(ssrl_dtype dtype);
 
 /* Rounds a double to the nearest value of dtype (ties to even), as numpy does
    for a Python float compared with an array of that dtype. */
@@ -81,6 +91,40 @@ SSRL_HD double ssrl_load_score(const void *p, ssrl_dtype dtype, int64_t i) {
   }
 }
 
+/* Label i of y_true as 0 or 1, or 2 for any other value (NaN too), for every
+   label dtype (docs/semantics.md section 9.1). The dtype was checked. */
+SSRL_HD int ssrl_load_label(const void *p, ssrl_dtype dtype, int64_t i) {
+  double v;
+  uint64_t u;
+  switch (dtype) {
+    case SSRL_UINT8: u = ((const uint8_t *)p)[i]; break;
+    case SSRL_INT8: u = (uint64_t)(int64_t)((const int8_t *)p)[i]; break;
+    case SSRL_INT16: u = (uint64_t)(int64_t)((const int16_t *)p)[i]; break;
+    case SSRL_INT32: u = (uint64_t)(int64_t)((const int32_t *)p)[i]; break;
+    case SSRL_INT64: u = (uint64_t)((const int64_t *)p)[i]; break;
+    case SSRL_UINT16: u = ((const uint16_t *)p)[i]; break;
+    case SSRL_UINT32: u = ((const uint32_t *)p)[i]; break;
+    case SSRL_UINT64: u = ((const uint64_t *)p)[i]; break;
+    default:
+      v = ssrl_load_score(p, dtype, i);
+      return v == 0.0 ? 0 : (v == 1.0 ? 1 : 2);
+  }
+  return u <= 1 ? (int)u : 2; /* negatives wrap to huge values */
+}
+
+/* One term of the average precision (docs/semantics.md section 9.2): the
+   positives at a distinct score s (delta of them) times the precision there,
+   TP(>= s) / (TP(>= s) + FP(>= s)), over P, as a multiple of 2^-63. Every
+   operation is correctly rounded IEEE arithmetic, so host and device get the
+   same integer, and integer sums do not depend on their order. */
+SSRL_HD uint64_t ssrl_ap_term(int64_t delta, int64_t tp, int64_t fp, int64_t P) {
+  const double t = ((double)delta / (double)P) * ((double)tp / (double)(tp + fp));
+  return (uint64_t)rint(t * 9223372036854775808.0); /* t <= 1: at most 2^63 */
+}
+
+/* The average precision from the sum of its terms (a multiple of 2^-63). */
+SSRL_HD double ssrl_ap_value(uint64_t terms) { return (double)terms * 1.0842021724855044e-19; }
+
 /* Order-preserving key of a non-NaN float: a < b iff key(a) < key(b), -0 == +0. */
 SSRL_HD uint32_t ssrl_float_key(float f) {
   uint32_t u;
@@ -95,5 +139,44 @@ SSRL_HD uint64_t ssrl_double_key(double d) {
   memcpy(&u, &d, sizeof u);
   return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
 }
+
+#ifndef __CUDACC__
+/* Labels [i0, i0 + w) as 0/1 into label; returns nonzero when one is outside
+   {0, 1}. One loop per dtype, so the switch runs once per chunk. */
+#define SSRL_DECODE_INT(T)                                                   \
+  {                                                                          \
+    const T *y = (const T *)y_true + i0;                                     \
+    uint64_t any = 0;                                                        \
+    for (int64_t j = 0; j < w; ++j) {                                        \
+      const uint64_t v = (uint64_t)y[j]; /* negatives wrap to huge values */ \
+      label[j] = (uint8_t)(v & 1u);                                          \
+      any |= v >> 1;                                                         \
+    }                                                                        \
+    return any != 0;                                                         \
+  }
+static inline int ssrl_decode_labels(const void *y_true, ssrl_dtype ldt, int64_t i0, int64_t w,
+                         uint8_t *label) {
+  switch (ldt) {
+    case SSRL_UINT8: SSRL_DECODE_INT(uint8_t)
+    case SSRL_INT8: SSRL_DECODE_INT(int8_t)
+    case SSRL_INT16: SSRL_DECODE_INT(int16_t)
+    case SSRL_INT32: SSRL_DECODE_INT(int32_t)
+    case SSRL_INT64: SSRL_DECODE_INT(int64_t)
+    case SSRL_UINT16: SSRL_DECODE_INT(uint16_t)
+    case SSRL_UINT32: SSRL_DECODE_INT(uint32_t)
+    case SSRL_UINT64: SSRL_DECODE_INT(uint64_t)
+    default: {
+      int bad = 0;
+      for (int64_t j = 0; j < w; ++j) {
+        const int v = ssrl_load_label(y_true, ldt, i0 + j);
+        label[j] = (uint8_t)(v & 1);
+        bad |= v > 1;
+      }
+      return bad;
+    }
+  }
+}
+#undef SSRL_DECODE_INT
+#endif /* __CUDACC__ */
 
 #endif /* SSRL_INTERNAL_H */

@@ -125,14 +125,39 @@ inline uint64_t host_seed(const Tensor& seed) {
 
 struct ScoreShape {
   int64_t N, C;
-  ssrl_dtype dtype;
+  ssrl_dtype dtype;        /* of y_prob */
+  ssrl_dtype labels_dtype; /* of y_true, read in place (docs/semantics.md section 9.1) */
 };
 
-/* Checks y_true [N, C] (uint8 or bool) and y_prob [N, C] (floating) alike. */
+/* The ssrl_dtype of a label tensor: bool, any integer or floating dtype
+   (bool is uint8's bytes); false for others (complex, float8, ...). */
+inline bool label_dtype_of(ScalarType t, ssrl_dtype* out) {
+  switch (t) {
+    case ScalarType::Bool:
+    case ScalarType::Byte: *out = SSRL_UINT8; return true;
+    case ScalarType::Char: *out = SSRL_INT8; return true;
+    case ScalarType::Short: *out = SSRL_INT16; return true;
+    case ScalarType::Int: *out = SSRL_INT32; return true;
+    case ScalarType::Long: *out = SSRL_INT64; return true;
+    case ScalarType::UInt16: *out = SSRL_UINT16; return true;
+    case ScalarType::UInt32: *out = SSRL_UINT32; return true;
+    case ScalarType::UInt64: *out = SSRL_UINT64; return true;
+    case ScalarType::Half: *out = SSRL_FLOAT16; return true;
+    case ScalarType::BFloat16: *out = SSRL_BFLOAT16; return true;
+    case ScalarType::Float: *out = SSRL_FLOAT32; return true;
+    case ScalarType::Double: *out = SSRL_FLOAT64; return true;
+    default: return false;
+  }
+}
+
+/* Checks y_true [N, C] (bool, integer or floating, values 0/1) and y_prob
+   [N, C] (floating) alike. */
 inline ScoreShape check_score_args(const char* op, const Tensor& y_true, const Tensor& y_prob) {
   const ScalarType lt = y_true.scalar_type();
-  SSRL_TORCH_CHECK_ARG(lt == ScalarType::Byte || lt == ScalarType::Bool, op, "y_true",
-                       "must be uint8 or bool, got ", torch::headeronly::toString(lt));
+  ssrl_dtype labels_dtype = SSRL_UINT8;
+  SSRL_TORCH_CHECK_ARG(label_dtype_of(lt, &labels_dtype), op, "y_true",
+                       "must be bool, an integer or a real floating dtype (values 0 and 1), got ",
+                       torch::headeronly::toString(lt));
   SSRL_TORCH_CHECK_ARG(y_true.dim() == 2, op, "y_true", "must be 2-D [N, C], got ", y_true.dim(),
                        "-D");
   ssrl_dtype dtype = SSRL_FLOAT32;
@@ -154,7 +179,7 @@ inline ScoreShape check_score_args(const char* op, const Tensor& y_true, const T
   SSRL_TORCH_CHECK_ARG(y_prob.device() == y_true.device(), op, "y_prob",
                        "must be on y_true's device (", device_str(y_true.device()), "), got ",
                        device_str(y_prob.device()));
-  return ScoreShape{y_prob.size(0), y_prob.size(1), dtype};
+  return ScoreShape{y_prob.size(0), y_prob.size(1), dtype, labels_dtype};
 }
 
 /* Checks thresholds [K] float64 on y_prob's device; returns K. */
@@ -170,10 +195,8 @@ inline int64_t check_thresholds(const char* op, const Tensor& thresholds, const 
   return thresholds.size(0);
 }
 
-/* uint8 and bool labels are the same bytes: 0 or 1 (the C code checks uint8). */
-inline const uint8_t* labels(const Tensor& y_true) {
-  return static_cast<const uint8_t*>(y_true.const_data_ptr());
-}
+/* The labels as the C library reads them: in place, of ScoreShape::labels_dtype. */
+inline const void* labels(const Tensor& y_true) { return y_true.const_data_ptr(); }
 
 inline uint8_t* mask_bytes(const Tensor& mask) {
   return static_cast<uint8_t*>(mask.mutable_data_ptr());

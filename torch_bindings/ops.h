@@ -8,6 +8,10 @@
  *   block_mask_(x!, seed, mask_ratio, block_size) -> mask
  *   confusion_counts(y_true, y_prob, thresholds) -> counts [C, K, 4] int64
  *   auroc(y_true, y_prob) -> auroc [C] float64
+ *   auroc_auprc(y_true, y_prob) -> (auroc [C], auprc [C]) float64 (docs/semantics.md s.9.2)
+ *
+ * y_true may be bool or of any integer or floating dtype (values 0 and 1),
+ * read in place (docs/semantics.md section 9.1).
  */
 #pragma once
 
@@ -25,6 +29,7 @@ std::tuple<Tensor, Tensor> block_mask_cpu(const Tensor& x, const Tensor& seed, d
 Tensor block_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t block_size);
 Tensor confusion_counts_cpu(const Tensor& y_true, const Tensor& y_prob, const Tensor& thresholds);
 Tensor auroc_cpu(const Tensor& y_true, const Tensor& y_prob);
+std::tuple<Tensor, Tensor> auroc_auprc_cpu(const Tensor& y_true, const Tensor& y_prob);
 
 #ifdef SSRL_ECG_TORCH_CUDA
 std::tuple<Tensor, Tensor> block_mask_cuda(const Tensor& x, const Tensor& seed, double mask_ratio,
@@ -32,6 +37,7 @@ std::tuple<Tensor, Tensor> block_mask_cuda(const Tensor& x, const Tensor& seed, 
 Tensor block_mask__cuda(Tensor& x, const Tensor& seed, double mask_ratio, int64_t block_size);
 Tensor confusion_counts_cuda(const Tensor& y_true, const Tensor& y_prob, const Tensor& thresholds);
 Tensor auroc_cuda(const Tensor& y_true, const Tensor& y_prob);
+std::tuple<Tensor, Tensor> auroc_auprc_cuda(const Tensor& y_true, const Tensor& y_prob);
 #endif
 
 }  // namespace ssrl_ecg_torch

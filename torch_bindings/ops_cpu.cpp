@@ -51,9 +51,9 @@ Tensor confusion_counts_cpu(const Tensor& y_true, const Tensor& y_prob, const Te
   const Tensor yp = torch::stable::contiguous(y_prob);
   const Tensor th = torch::stable::contiguous(thresholds);
   Tensor counts = torch::stable::new_empty(yp, {s.C, K, 4}, ScalarType::Long);
-  check_status(ssrl_confusion_counts_cpu(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
-                                         th.const_data_ptr<double>(), K,
-                                         counts.mutable_data_ptr<int64_t>()),
+  check_status(ssrl_confusion_counts2_cpu(labels(yt), s.labels_dtype, yp.const_data_ptr(),
+                                          s.dtype, s.N, s.C, th.const_data_ptr<double>(), K,
+                                          counts.mutable_data_ptr<int64_t>()),
                "confusion_counts", "y_prob");
   return counts;
 }
@@ -63,10 +63,23 @@ Tensor auroc_cpu(const Tensor& y_true, const Tensor& y_prob) {
   const Tensor yt = torch::stable::contiguous(y_true);
   const Tensor yp = torch::stable::contiguous(y_prob);
   Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
-  check_status(ssrl_auroc_cpu(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
-                              auroc.mutable_data_ptr<double>()),
+  check_status(ssrl_auroc_auprc_cpu(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
+                                    s.N, s.C, auroc.mutable_data_ptr<double>(), nullptr),
                "auroc", "y_prob");
   return auroc;
+}
+
+std::tuple<Tensor, Tensor> auroc_auprc_cpu(const Tensor& y_true, const Tensor& y_prob) {
+  const ScoreShape s = check_score_args("auroc_auprc", y_true, y_prob);
+  const Tensor yt = torch::stable::contiguous(y_true);
+  const Tensor yp = torch::stable::contiguous(y_prob);
+  Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  Tensor auprc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  check_status(ssrl_auroc_auprc_cpu(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
+                                    s.N, s.C, auroc.mutable_data_ptr<double>(),
+                                    auprc.mutable_data_ptr<double>()),
+               "auroc_auprc", "y_prob");
+  return {auroc, auprc};
 }
 
 }  // namespace ssrl_ecg_torch

@@ -126,8 +126,8 @@ Tensor confusion_counts_cuda(const Tensor& y_true, const Tensor& y_prob, const T
   Tensor workspace =
       torch::stable::new_empty(yp, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
   Tensor counts = torch::stable::new_empty(yp, {s.C, K, 4}, ScalarType::Long);
-  check_status(ssrl_confusion_counts_cuda(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
-                                          th.const_data_ptr<double>(), K,
+  check_status(ssrl_confusion_counts2_cuda(labels(yt), s.labels_dtype, yp.const_data_ptr(),
+                                           s.dtype, s.N, s.C, th.const_data_ptr<double>(), K,
                                           counts.mutable_data_ptr<int64_t>(),
                                           /*invalid=*/nullptr, workspace.mutable_data_ptr(), bytes, current_stream(yp)),
                "confusion_counts", "y_prob");
@@ -145,12 +145,33 @@ Tensor auroc_cuda(const Tensor& y_true, const Tensor& y_prob) {
   Tensor workspace =
       torch::stable::new_empty(yp, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
   Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
-  check_status(ssrl_auroc_cuda(labels(yt), yp.const_data_ptr(), s.dtype, s.N, s.C,
-                               auroc.mutable_data_ptr<double>(),
-                               /*invalid=*/nullptr, workspace.mutable_data_ptr(),
-                               bytes, current_stream(yp)),
+  check_status(ssrl_auroc_auprc_cuda(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
+                                     s.N, s.C, auroc.mutable_data_ptr<double>(),
+                                     /*auprc=*/nullptr, /*invalid=*/nullptr,
+                                     workspace.mutable_data_ptr(), bytes, current_stream(yp)),
                "auroc", "y_prob");
   return auroc;
+}
+
+std::tuple<Tensor, Tensor> auroc_auprc_cuda(const Tensor& y_true, const Tensor& y_prob) {
+  const ScoreShape s = check_score_args("auroc_auprc", y_true, y_prob);
+  check_cuda("auroc_auprc", "y_prob", y_prob);
+  const torch::stable::accelerator::DeviceGuard guard(y_prob.get_device_index());
+  const Tensor yt = torch::stable::contiguous(y_true);
+  const Tensor yp = torch::stable::contiguous(y_prob);
+  size_t bytes = 0;
+  check_status(ssrl_auroc_auprc_cuda_workspace_size(s.N, s.C, s.dtype, &bytes), "auroc_auprc",
+               "y_prob");
+  Tensor workspace =
+      torch::stable::new_empty(yp, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
+  Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  Tensor auprc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  check_status(ssrl_auroc_auprc_cuda(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
+                                     s.N, s.C, auroc.mutable_data_ptr<double>(),
+                                     auprc.mutable_data_ptr<double>(), /*invalid=*/nullptr,
+                                     workspace.mutable_data_ptr(), bytes, current_stream(yp)),
+               "auroc_auprc", "y_prob");
+  return {auroc, auprc};
 }
 
 }  // namespace ssrl_ecg_torch

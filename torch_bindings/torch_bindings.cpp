@@ -31,6 +31,8 @@ STABLE_TORCH_LIBRARY(ssrl_ecg, m) {
   m.def("confusion_counts(Tensor y_true, Tensor y_prob, Tensor thresholds) -> Tensor counts");
   // Exact per-class AUROC [C] float64, ties counted half; NaN for a one-label class.
   m.def("auroc(Tensor y_true, Tensor y_prob) -> Tensor auroc");
+  // AUROC and average precision [C] float64 from one sort; AUPRC NaN for a class with no positive.
+  m.def("auroc_auprc(Tensor y_true, Tensor y_prob) -> (Tensor auroc, Tensor auprc)");
   // Masks for self-supervised pretraining (docs/semantics.md): random time spans,
   // per sample or per lead, overlapping or exact, zeros or fill[c]; mask [B, T] or [B, C, T].
   m.def("span_mask(Tensor x, Tensor seed, float mask_ratio, int span, bool per_lead, bool exact,"
@@ -52,6 +54,7 @@ STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CPU, m) {
   m.impl("block_mask_", TORCH_BOX(&block_mask__cpu));
   m.impl("confusion_counts", TORCH_BOX(&confusion_counts_cpu));
   m.impl("auroc", TORCH_BOX(&auroc_cpu));
+  m.impl("auroc_auprc", TORCH_BOX(&auroc_auprc_cpu));
   m.impl("span_mask", TORCH_BOX(&span_mask_cpu));
   m.impl("span_mask_", TORCH_BOX(&span_mask__cpu));
   m.impl("lead_mask", TORCH_BOX(&lead_mask_cpu));
@@ -65,6 +68,7 @@ STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CUDA, m) {
   m.impl("block_mask_", TORCH_BOX(&block_mask__cuda));
   m.impl("confusion_counts", TORCH_BOX(&confusion_counts_cuda));
   m.impl("auroc", TORCH_BOX(&auroc_cuda));
+  m.impl("auroc_auprc", TORCH_BOX(&auroc_auprc_cuda));
   m.impl("span_mask", TORCH_BOX(&span_mask_cuda));
   m.impl("span_mask_", TORCH_BOX(&span_mask__cuda));
   m.impl("lead_mask", TORCH_BOX(&lead_mask_cuda));

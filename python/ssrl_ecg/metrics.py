@@ -24,6 +24,17 @@ counts as half a pair. So, per class,
 
 which ``compute()`` reports as ``auroc_binned_bound`` (per class). For scores
 spread over [0, 1] it shrinks like 1 / num_bins.
+
+AUPRC (docs/semantics.md section 9.2): exact in ``auroc="exact"`` mode (the
+op ``auroc_auprc``, from the AUROC's sort). Binned, every score in a bin is
+taken at the bin's lower threshold (one step per bin); the true precision at
+any positive score in bin j lies between ``(TP_{j+1} + 1) / (TP_{j+1} + 1 +
+FP_j)`` and ``TP_j / (TP_j + FP_{j+1})`` (TP_j, FP_j: the counts at or above
+the bin's lower threshold), and so does the binned one, so
+
+    |AUPRC_binned - AUPRC_exact| <= sum_bins (pos_bin / P) * (upper - lower),
+
+reported as ``auprc_binned_bound``.
 """
 
 from __future__ import annotations
@@ -36,7 +47,9 @@ import torch
 import torch.distributed as dist
 
 from . import ops
-from .utils import _EPS, _SCORE_DTYPES, _check_pair, _labels_as_uint8, _nonfinite
+from .bootstrap import (PTBXL_CONFIDENCE, PTBXL_RESAMPLES, bootstrap_intervals, ptbxl_indices,
+                        weighted_auroc_auprc)
+from .utils import _EPS, _SCORE_DTYPES, _check_pair, _labels_in_place, _nonfinite
 
 __all__ = ["MultilabelMetrics"]
 
@@ -132,13 +145,22 @@ class MultilabelMetrics:
             self._scores = [state["scores"].to(device)]
             self._keep = [torch.ones((), dtype=torch.bool, device=device)]
 
-    def _stored(self, parts: List[torch.Tensor], dtype: torch.dtype) -> Optional[torch.Tensor]:
+    def _stored(self, parts: List[torch.Tensor],
+                dtype: Optional[torch.dtype] = None) -> Optional[torch.Tensor]:
+        """The kept batches in one tensor of ``dtype``; by default of the
+        smallest dtype that holds every batch's values exactly."""
         if self.auroc_mode != "exact" or self._counts is None:
             return None
-        kept = [p.to(dtype) for p, keep in zip(parts, self._keep) if bool(keep)]
+        kept = [p for p, keep in zip(parts, self._keep) if bool(keep)]
+        if dtype is None:
+            dtype = self._score_dtype or torch.float64
+            for p in kept:
+                dtype = torch.promote_types(dtype, p.dtype)  # exact among float dtypes
         if not kept:
             return torch.zeros(0, self.num_classes, dtype=dtype, device=self._device)
-        return torch.cat(kept)
+        if len(kept) == 1:
+            return kept[0].to(dtype)
+        return torch.cat([p.to(dtype) for p in kept])
 
     # ---- update ----------------------------------------------------------------
 
@@ -163,38 +185,63 @@ class MultilabelMetrics:
         if y_prob.dtype not in _SCORE_DTYPES:
             raise TypeError(f"y_prob must be float16/bfloat16/float32/float64, got {y_prob.dtype}")
         y_true, y_prob = y_true.detach(), y_prob.detach().contiguous()
-        labels, bad_label = _labels_as_uint8(y_true)
+        # On the CPU (eager) the op itself refuses labels outside {0, 1}: no
+        # separate pass over them. Elsewhere a flag, with no host sync.
+        eager_cpu = y_prob.device.type == "cpu" and not torch.compiler.is_compiling()
+        labels, bad_label = _labels_in_place(y_true, check=not eager_cpu)
         bad = bad_label | _nonfinite(y_prob)
-        if y_prob.device.type == "cpu" and not torch.compiler.is_compiling() and bool(bad):
-            raise ValueError("y_true must hold only 0 and 1" if bool(bad_label)
-                             else "y_prob must not hold NaN or infinity")
-        if self._counts is None:
+        if eager_cpu and bool(bad):
+            raise ValueError("y_prob must not hold NaN or infinity")
+        fresh = self._counts is None
+        if fresh:
             self._init_state(y_prob.device)
+        # The kernels stay in bounds on bad values; a bad batch's counts are
+        # masked out here and its stored rows dropped by _keep.
+        try:
+            counts = ops.confusion_counts(labels.contiguous(), y_prob, self._thresholds)
+        except RuntimeError as exc:  # the CPU op's verdict on a label
+            if fresh:
+                self.reset()  # as before the call
+            if eager_cpu and "y_true" in str(exc):
+                raise ValueError("y_true must hold only 0 and 1") from None
+            raise
         if self._score_dtype is None:
             self._score_dtype = y_prob.dtype
-        labels = torch.where(bad, torch.zeros_like(labels), labels).contiguous()
-        probs = torch.where(bad, torch.zeros_like(y_prob), y_prob)
-        counts = ops.confusion_counts(labels, probs, self._thresholds)
         self._counts += torch.where(bad, torch.zeros_like(counts), counts)
         self._rejected += bad.to(torch.int64)
         if self.auroc_mode == "exact":
-            self._labels.append(labels)
-            self._scores.append(probs)
+            # copies (the caller may reuse its buffers): labels as uint8, the
+            # scores in their own dtype (compute() sorts 32-bit keys for them)
+            self._labels.append(labels.to(torch.uint8, copy=True))
+            self._scores.append(y_prob.clone())
             self._keep.append(~bad)
 
     # ---- compute ---------------------------------------------------------------
 
-    def compute(self, bootstrap: int = 0, confidence: float = 0.95, seed: int = 0,
-                bootstrap_batch: int = 64) -> Dict[str, Any]:
+    def compute(self, bootstrap: int | str = 0, confidence: Optional[float] = None,
+                seed: int = 0, bootstrap_batch: int = 64) -> Dict[str, Any]:
         """The metrics over every batch (and every rank).
 
-        Returns the four ``multilabel_metrics`` keys as floats, plus tensors
-        (CPU): ``f1``, ``auroc``, ``sensitivity``, ``specificity`` per class,
-        ``counts`` ``[C, 4]`` (TP, FP, TN, FN) at the threshold,
+        Returns the four ``multilabel_metrics`` keys and ``auprc_macro`` (the
+        mean over classes with a positive) as floats, plus tensors (CPU):
+        ``f1``, ``auroc``, ``auprc``, ``sensitivity``, ``specificity`` per
+        class, ``counts`` ``[C, 4]`` (TP, FP, TN, FN) at the threshold,
         ``best_f1_threshold`` and ``best_f1`` per class (over the grid), and in
-        binned mode ``auroc_binned_bound``. With ``bootstrap=R`` also
-        ``f1_macro_ci`` and ``auroc_macro_ci``, percentile intervals from R
-        resamples drawn with ``seed`` (exact mode only).
+        binned mode ``auroc_binned_bound`` and ``auprc_binned_bound``.
+
+        Bootstrap (exact mode only; docs/semantics.md section 9.3), drawn on
+        the data's device from a generator seeded with ``seed``:
+
+        - ``bootstrap=R``: R resamples with replacement; ``confidence``
+          (default 0.95) percentile intervals;
+        - ``bootstrap="ptb-xl"``: the PTB-XL benchmark's protocol: 100
+          resamples, each redrawn until every class has a positive, and the
+          5th/95th percentiles (``confidence`` 0.90; another value is an
+          error). Needs a positive of every class.
+
+        Either adds ``f1_macro_ci``, ``auroc_macro_ci`` and ``auprc_macro_ci``
+        as ``(low, high)`` and ``bootstrap`` (the protocol, resamples,
+        confidence, seed).
         """
         if self._counts is None:
             raise ValueError("compute() called before any update()")
@@ -206,36 +253,44 @@ class MultilabelMetrics:
         tp, fp, tn, fn = at_threshold.unbind(1)
         f1 = _f1(tp, fp, fn)
         result: Dict[str, Any] = {}
+        protocol = _bootstrap_protocol(bootstrap, confidence)
+        if protocol is not None and self.auroc_mode != "exact":
+            raise ValueError('bootstrap needs auroc="exact" (the scores themselves)')
         if self.auroc_mode == "exact":
             labels, scores = self._synced_scores()
-            auroc = ops.auroc(labels, scores) if labels.shape[0] else torch.full(
-                (self.num_classes,), math.nan, dtype=torch.float64, device=labels.device)
+            auroc, auprc = ops.auroc_auprc(labels, scores)  # NaN for every class when N == 0
         else:
             auroc, bound = _binned_auroc(counts[:, 1:, :])
+            auprc, ap_bound = _binned_auprc(counts[:, 1:, :])
             result["auroc_binned_bound"] = bound.cpu()
+            result["auprc_binned_bound"] = ap_bound.cpu()
         grid = counts[:, 1:, :].to(torch.float64)
         grid_f1 = _f1(grid[:, :, 0], grid[:, :, 1], grid[:, :, 3])
         best = grid_f1.argmax(dim=1)
         values = torch.stack([
             f1.mean(), auroc.nanmean(),
-            tp.sum() / (tp.sum() + fn.sum() + _EPS), tn.sum() / (tn.sum() + fp.sum() + _EPS)]).tolist()
+            tp.sum() / (tp.sum() + fn.sum() + _EPS), tn.sum() / (tn.sum() + fp.sum() + _EPS),
+            auprc.nanmean()]).tolist()
         result.update({
             "f1_macro": values[0], "auroc_macro": values[1],
             "sensitivity_micro": values[2], "specificity_micro": values[3],
-            "f1": f1.cpu(), "auroc": auroc.cpu(),
+            "auprc_macro": values[4],
+            "f1": f1.cpu(), "auroc": auroc.cpu(), "auprc": auprc.cpu(),
             "sensitivity": (tp / (tp + fn + _EPS)).cpu(), "specificity": (tn / (tn + fp + _EPS)).cpu(),
             "counts": counts[:, 0, :].cpu(),
             "best_f1_threshold": self._thresholds[1:][best].cpu(),
             "best_f1": grid_f1.gather(1, best[:, None])[:, 0].cpu(),
         })
-        if bootstrap:
-            if self.auroc_mode != "exact":
-                raise ValueError('bootstrap needs auroc="exact" (the scores themselves)')
-            labels, scores = self._synced_scores()
+        if protocol is not None:
+            name, resamples, level = protocol
             threshold = torch.tensor(self.threshold, dtype=self._score_dtype).item()
-            lo_hi = _bootstrap(labels, scores, threshold, int(bootstrap), float(confidence),
-                               int(seed), int(bootstrap_batch))
-            result["f1_macro_ci"], result["auroc_macro_ci"] = lo_hi
+            indices = None
+            if name == "ptb-xl":
+                indices = ptbxl_indices(labels, resamples, int(seed), int(bootstrap_batch))
+            result.update(bootstrap_intervals(labels, scores, threshold, resamples, level,
+                                              int(seed), int(bootstrap_batch), indices))
+            result["bootstrap"] = {"protocol": name, "resamples": resamples,
+                                   "confidence": level, "seed": int(seed)}
         return result
 
     # ---- distributed -------------------------------------------------------------
@@ -253,7 +308,7 @@ class MultilabelMetrics:
 
     def _synced_scores(self):
         labels = self._stored(self._labels, torch.uint8)
-        scores = self._stored(self._scores, torch.float64)  # exact for every score dtype
+        scores = self._stored(self._scores)
         if not self._distributed():
             return labels, scores
         return _all_gather_rows(labels, self.process_group), \
@@ -300,61 +355,45 @@ def _all_gather_rows(t: torch.Tensor, group) -> torch.Tensor:
     return torch.cat([p[:s] for p, s in zip(parts, sizes)])
 
 
-def _bootstrap(labels: torch.Tensor, scores: torch.Tensor, threshold: float, resamples: int,
-               confidence: float, seed: int, batch: int):
-    """Percentile CIs of macro F1 and macro AUROC over resamples with replacement.
+def _bootstrap_protocol(bootstrap, confidence):
+    """(name, resamples, confidence) of a compute(bootstrap=...) request, or None."""
+    if isinstance(bootstrap, str):
+        if bootstrap.lower().replace("_", "-") not in ("ptb-xl", "ptbxl"):
+            raise ValueError(f'bootstrap must be an int or "ptb-xl", got {bootstrap!r}')
+        if confidence is not None and float(confidence) != PTBXL_CONFIDENCE:
+            raise ValueError(f"the PTB-XL protocol's interval is 90% (5th-95th percentiles); "
+                             f"got confidence={confidence!r}")
+        return "ptb-xl", PTBXL_RESAMPLES, PTBXL_CONFIDENCE
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, numbers.Integral) or bootstrap < 0:
+        raise ValueError(f'bootstrap must be an int >= 0 or "ptb-xl", got {bootstrap!r}')
+    if bootstrap == 0:
+        return None
+    return "percentile", int(bootstrap), 0.95 if confidence is None else float(confidence)
 
-    ``threshold`` is already rounded to the scores' original dtype. A resample is a weight per sample (how often it was drawn); counts and
-    AUROC are weighted sums, so each batch of resamples is a few tensor ops
-    on the data's device.
-    """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    n, c = labels.shape
-    device = labels.device
-    gen = torch.Generator(device=device).manual_seed(seed)
-    y = labels.to(torch.float64)
-    pred = (scores >= threshold).to(torch.float64)
-    tp_w, fp_w, fn_w = pred * y, pred * (1 - y), (1 - pred) * y
-    # per class: the samples in score order and their tie groups
-    order = scores.argsort(dim=0, stable=True)  # [N, C]
-    sorted_scores = scores.gather(0, order)
-    sorted_y = y.gather(0, order)
-    new_group = torch.ones_like(sorted_scores, dtype=torch.int64)
-    new_group[1:] = (sorted_scores[1:] != sorted_scores[:-1]).to(torch.int64)
-    group = new_group.cumsum(0) - 1  # [N, C], group index within the class
-    f1s, aucs = [], []
-    for start in range(0, resamples, batch):
-        b = min(batch, resamples - start)
-        idx = torch.randint(0, n, (b, n), generator=gen, device=device)
-        w = torch.zeros(b, n, dtype=torch.float64, device=device)
-        w.scatter_add_(1, idx, torch.ones_like(idx, dtype=torch.float64))
-        tp, fp, fn = w @ tp_w, w @ fp_w, w @ fn_w  # [b, C]
-        f1s.append(_f1(tp, fp, fn).mean(1))
-        aucs.append(_weighted_auroc(w, order, sorted_y, group).nanmean(1))
-    alpha = (1 - confidence) / 2
-    q = torch.tensor([alpha, 1 - alpha], dtype=torch.float64, device=device)
 
-    def interval(v):
-        v = torch.cat(v)
-        v = v[~torch.isnan(v)]
-        return tuple(torch.quantile(v, q).tolist()) if v.numel() else (math.nan, math.nan)
-
-    return interval(f1s), interval(aucs)
+def _binned_auprc(grid: torch.Tensor):
+    """AUPRC and its error bound per class from counts at ascending thresholds
+    (every score in a bin taken at the bin's lower threshold; module docstring)."""
+    tp, fp = grid[:, :, 0].to(torch.float64), grid[:, :, 1].to(torch.float64)
+    P = (grid[:, 0, 0] + grid[:, 0, 3]).to(torch.float64)
+    M = (grid[:, 0, 1] + grid[:, 0, 2]).to(torch.float64)
+    zero = torch.zeros_like(P)[:, None]
+    pos_ge = torch.cat([P[:, None], tp, zero], dim=1)  # at or above bin j's lower edge
+    neg_ge = torch.cat([M[:, None], fp, zero], dim=1)
+    pos_bin = pos_ge[:, :-1] - pos_ge[:, 1:]
+    here, above = pos_ge[:, :-1], pos_ge[:, 1:]
+    neg_here, neg_above = neg_ge[:, :-1], neg_ge[:, 1:]
+    has = pos_bin > 0
+    prec = torch.where(has, here / (here + neg_here).clamp_min(1), torch.zeros_like(here))
+    upper = torch.where(has, here / (here + neg_above).clamp_min(1), torch.zeros_like(here))
+    lower = torch.where(has, (above + 1) / (above + 1 + neg_here), torch.zeros_like(here))
+    nan = torch.full_like(P, math.nan)
+    Pc = P.clamp_min(1)
+    auprc = torch.where(P > 0, (pos_bin * prec).sum(1) / Pc, nan)
+    bound = torch.where(P > 0, (pos_bin * (upper - lower)).sum(1) / Pc, nan)
+    return auprc, bound
 
 
 def _weighted_auroc(w, order, sorted_y, group):
     """AUROC per (resample, class) with sample weights w [b, N]: ties count half."""
-    b = w.shape[0]
-    out = []
-    for c in range(order.shape[1]):  # one class at a time keeps memory at [b, N]
-        ws = w[:, order[:, c]]
-        pos, neg = ws * sorted_y[:, c], ws * (1 - sorted_y[:, c])
-        groups = int(group[-1, c]) + 1 if group.shape[0] else 0
-        index = group[:, c].expand(b, -1)
-        pos_g = torch.zeros(b, groups, dtype=torch.float64, device=w.device).scatter_add_(1, index, pos)
-        neg_g = torch.zeros(b, groups, dtype=torch.float64, device=w.device).scatter_add_(1, index, neg)
-        u2 = (pos_g * (2 * (neg_g.cumsum(1) - neg_g) + neg_g)).sum(1)
-        pm = pos_g.sum(1) * neg_g.sum(1)
-        out.append(torch.where(pm > 0, u2 / (2 * pm).clamp_min(1), torch.full_like(u2, math.nan)))
-    return torch.stack(out, dim=1)
+    return weighted_auroc_auprc(w, order, sorted_y, group)[0]

@@ -9,6 +9,12 @@ library; their behaviour is SEMANTICS.md sections 1-3 and 6:
 - :func:`confusion_counts`: ``(TP, FP, TN, FN)`` of ``y_prob >= threshold`` for
   every class and threshold, ``[C, K, 4]`` int64.
 - :func:`auroc`: the exact per-class AUROC, ties counted half, ``[C]`` float64.
+- :func:`auroc_auprc`: the AUROC and the average precision (AUPRC, equal to
+  scikit-learn's ``average_precision_score``) from one sort (docs/semantics.md
+  section 9.2).
+
+Labels (``y_true``) may be bool or of any integer or real floating dtype, with
+values 0 and 1 (docs/semantics.md section 9.1): the kernels read them in place.
 
 The wrappers check their arguments in Python first and raise ``TypeError`` (a
 wrong type or dtype) or ``ValueError`` (a wrong shape, device or value) naming
@@ -33,7 +39,7 @@ from torch import Tensor
 
 from . import _loader  # noqa: F401  (registers torch.ops.ssrl_ecg)
 
-__all__ = ["block_mask", "block_mask_", "confusion_counts", "auroc"]
+__all__ = ["block_mask", "block_mask_", "confusion_counts", "auroc", "auroc_auprc"]
 
 #: dtypes of x that block_mask takes: all-zero bytes are 0 in each of them.
 MASK_DTYPES = frozenset(
@@ -53,7 +59,8 @@ MASK_DTYPES = frozenset(
         torch.float64,
     }
 )
-LABEL_DTYPES = frozenset({torch.uint8, torch.bool})
+#: dtypes of y_true the ops read in place (docs/semantics.md section 9.1): values 0 and 1.
+LABEL_DTYPES = MASK_DTYPES
 SCORE_DTYPES = frozenset({torch.float32, torch.float64, torch.float16, torch.bfloat16})
 
 SeedLike = Tensor | int
@@ -130,7 +137,10 @@ def _check_scores(y_true: object, y_prob: object) -> tuple[Tensor, Tensor]:
     y_true = _tensor("y_true", y_true)
     y_prob = _tensor("y_prob", y_prob)
     if y_true.dtype not in LABEL_DTYPES:
-        raise TypeError(f"y_true must be uint8 or bool, got dtype {y_true.dtype}")
+        raise TypeError(
+            "y_true must be bool, an integer or a real floating dtype (values 0 and 1), "
+            f"got dtype {y_true.dtype}"
+        )
     if y_true.dim() != 2:
         raise ValueError(f"y_true must be 2-D [N, C], got shape {tuple(y_true.shape)}")
     if y_prob.dtype not in SCORE_DTYPES:
@@ -146,6 +156,14 @@ def _check_scores(y_true: object, y_prob: object) -> tuple[Tensor, Tensor]:
             f"y_prob must be on y_true's device ({y_true.device}), got {y_prob.device}"
         )
     return y_true, y_prob
+
+
+_SIGNED = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
+
+
+def _signed_view(y: Tensor) -> Tensor:
+    """torch's wide unsigned dtypes lack comparisons: their bits as signed integers."""
+    return y.view(_SIGNED[y.dtype]) if y.dtype in _SIGNED else y
 
 
 def _thresholds(thresholds: object, y_prob: Tensor) -> Tensor:
@@ -181,8 +199,12 @@ def _check_values(y_true: Tensor, y_prob: Tensor, thresholds: Tensor | None = No
         return
     flags: list[Tensor] = []
     errors: list[str] = []
-    if y_true.dtype == torch.uint8:  # bool labels are 0 or 1 by construction
-        flags.append((y_true > 1).any())
+    if y_true.dtype != torch.bool:  # bool labels are 0 or 1 by construction
+        if y_true.dtype.is_floating_point:  # NaN and 0.5 too
+            flags.append(((y_true != 0) & (y_true != 1)).any())
+        else:
+            y = _signed_view(y_true)  # unsigned values past the sign bit read negative
+            flags.append(((y < 0) | (y > 1)).any())
         errors.append("y_true holds a label other than 0 or 1")
     flags.append(torch.isnan(y_prob).any())
     errors.append("y_prob holds NaN")
@@ -261,7 +283,8 @@ def confusion_counts(
     """``(TP, FP, TN, FN)`` of ``y_prob >= t`` per class and threshold (SEMANTICS.md s.2).
 
     Args:
-        y_true: ``[N, C]`` uint8 or bool labels, each 0 or 1.
+        y_true: ``[N, C]`` labels, each 0 or 1: bool or any integer or real
+            floating dtype (read in place, no converted copy).
         y_prob: ``[N, C]`` float32, float64, float16 or bfloat16 scores on
             ``y_true``'s device.
         thresholds: ``[K]`` float64 tensor on ``y_prob``'s device (any order), or a
@@ -314,6 +337,32 @@ def auroc(y_true: Tensor, y_prob: Tensor, *, check_values: bool = False) -> Tens
     return torch.ops.ssrl_ecg.auroc.default(y_true, y_prob)
 
 
+def auroc_auprc(
+    y_true: Tensor, y_prob: Tensor, *, check_values: bool = False
+) -> tuple[Tensor, Tensor]:
+    """Exact per-class AUROC and average precision from one sort (docs/semantics.md s.9.2).
+
+    The AUPRC is scikit-learn's ``average_precision_score`` per class (one step
+    per distinct score, ties together) to 1e-12; it costs about what
+    :func:`auroc` costs alone. The CUDA op gives the CPU's bits.
+
+    Args:
+        y_true, y_prob, check_values: as in :func:`confusion_counts`.
+
+    Returns:
+        ``(auroc, auprc)``: float64 ``[C]`` each on ``y_prob``'s device. AUROC is
+        NaN for a class whose labels are all 0 or all 1; AUPRC is NaN for a class
+        with no positive and 1 for one with no negative. Both NaN when ``N == 0``.
+
+    Raises:
+        TypeError, ValueError, RuntimeError: as :func:`confusion_counts`.
+    """
+    y_true, y_prob = _check_scores(y_true, y_prob)
+    if check_values:
+        _check_values(y_true, y_prob)
+    return torch.ops.ssrl_ecg.auroc_auprc.default(y_true, y_prob)
+
+
 # ---- fake kernels: shapes, dtypes and devices without computing -----------------
 
 
@@ -341,6 +390,14 @@ def _confusion_counts_fake(y_true: Tensor, y_prob: Tensor, thresholds: Tensor):
 def _auroc_fake(y_true: Tensor, y_prob: Tensor):
     torch._check(y_prob.dim() == 2, lambda: f"y_prob must be 2-D [N, C], got {y_prob.dim()}-D")
     return y_prob.new_empty((y_prob.shape[1],), dtype=torch.float64)
+
+
+@torch.library.register_fake("ssrl_ecg::auroc_auprc")
+def _auroc_auprc_fake(y_true: Tensor, y_prob: Tensor):
+    torch._check(y_prob.dim() == 2, lambda: f"y_prob must be 2-D [N, C], got {y_prob.dim()}-D")
+    C = y_prob.shape[1]
+    return (y_prob.new_empty((C,), dtype=torch.float64),
+            y_prob.new_empty((C,), dtype=torch.float64))
 
 
 # ---- autograd of block_mask: the gradient passes where x was kept ---------------

@@ -97,18 +97,32 @@ def _as_matrix(t: torch.Tensor, name: str) -> torch.Tensor:
     return t
 
 
-def _labels_as_uint8(y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-    """(labels as uint8, a 0-d bool tensor: some label was outside {0, 1})."""
-    if y.dtype == torch.bool or y.numel() == 0:
-        return y.to(torch.uint8), torch.zeros((), dtype=torch.bool, device=y.device)
+def _labels_in_place(y: torch.Tensor, check: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
+    """(labels the ops read as they are, a 0-d bool tensor: some label was outside {0, 1}).
+
+    Bool, integer and real floating labels go to the ops in their own dtype
+    (docs/semantics.md section 9.1): no [N, C] copy. One pass finds bad values;
+    ``check=False`` skips it (the flag is then False) for a caller whose CPU op
+    refuses them itself.
+    """
     if y.is_complex():
         raise TypeError(f"y_true must be real, got {y.dtype}")
+    if y.dtype not in ops.LABEL_DTYPES:  # float8 and the like: a float32 copy
+        y = y.to(torch.float32)
+    if y.dtype == torch.bool or y.numel() == 0 or not check:
+        return y, torch.zeros((), dtype=torch.bool, device=y.device)
     if y.is_floating_point():  # 0.5 passes a range test: compare every value
         bad = ((y != 0) & (y != 1)).any()
     else:  # integers: one pass, no [N, C] temporary
-        lo, hi = torch.aminmax(y)
+        lo, hi = torch.aminmax(ops._signed_view(y))
         bad = (lo < 0) | (hi > 1)
-    return y.to(torch.uint8), bad
+    return y, bad
+
+
+def _labels_as_uint8(y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """(labels as uint8, a 0-d bool tensor: some label was outside {0, 1})."""
+    labels, bad = _labels_in_place(y)
+    return labels.to(torch.uint8), bad
 
 
 def _nonfinite(p: torch.Tensor) -> torch.Tensor:
@@ -133,7 +147,8 @@ def _check_on_host(flag: torch.Tensor, message: str) -> None:
         raise ValueError(message)
 
 
-def multilabel_metrics(y_true: Any, y_prob: Any, threshold: float = 0.5) -> Dict[str, float]:
+def multilabel_metrics(y_true: Any, y_prob: Any, threshold: float = 0.5, *,
+                       extra: bool = False) -> Dict[str, float]:
     """F1 (macro), AUROC (macro over two-label classes), micro sensitivity and specificity.
 
     Args:
@@ -142,33 +157,47 @@ def multilabel_metrics(y_true: Any, y_prob: Any, threshold: float = 0.5) -> Dict
         y_prob: scores of the same shape; float16/bfloat16/float32/float64 are
             compared in their own precision, other numbers as float64.
         threshold: decision threshold; ``y_prob >= threshold`` is positive.
+        extra: also return ``auprc_macro``, the mean over the classes with a
+            positive of the exact average precision (scikit-learn's
+            ``average_precision_score``; docs/semantics.md section 9.2), from
+            the AUROC's own sort.
 
     Returns:
         ``{"f1_macro", "auroc_macro", "sensitivity_micro", "specificity_micro"}``
-        as Python floats, equal to the scikit-learn reference to 1e-12.
-        ``auroc_macro`` is NaN when no class holds both labels.
+        as Python floats, equal to the scikit-learn reference to 1e-12, plus
+        ``auprc_macro`` with ``extra=True``. ``auroc_macro`` is NaN when no
+        class holds both labels, ``auprc_macro`` when no class has a positive.
+        Labels of any bool, integer or floating dtype are read as they are.
 
     Raises:
         ValueError: shapes that differ, labels outside {0, 1}, NaN or infinity
             in ``y_prob``, a NaN threshold. TypeError: non-numeric input.
     """
-    values = metrics_and_flags(y_true, y_prob, threshold).tolist()  # the one device-to-host copy
+    if not isinstance(extra, bool):
+        raise TypeError(f"extra must be a bool, got {type(extra).__name__}")
+    # the one device-to-host copy
+    values = metrics_and_flags(y_true, y_prob, threshold, extra=extra).tolist()
     if values[4]:
         raise ValueError("y_true must hold only 0 and 1")
     if values[5]:
         raise ValueError("y_prob must not hold NaN or infinity")
-    return {"f1_macro": values[0], "auroc_macro": values[1],
-            "sensitivity_micro": values[2], "specificity_micro": values[3]}
+    result = {"f1_macro": values[0], "auroc_macro": values[1],
+              "sensitivity_micro": values[2], "specificity_micro": values[3]}
+    if extra:
+        result["auprc_macro"] = values[6]
+    return result
 
 
-def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5) -> torch.Tensor:
+def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5, *,
+                      extra: bool = False) -> torch.Tensor:
     """The work of ``multilabel_metrics`` without the copy to the host.
 
     Returns a float64 tensor on the inputs' device: ``[f1_macro, auroc_macro,
     sensitivity_micro, specificity_micro, bad_label, bad_score]``; the last two
     are 1.0 when ``y_true`` held a value outside {0, 1} or ``y_prob`` a NaN or
-    infinity (checked here on the CPU, where it costs no sync). Makes no
-    host-device sync for CUDA tensors.
+    infinity (checked here on the CPU, where it costs no sync). With
+    ``extra=True`` a seventh entry, ``auprc_macro``. Makes no host-device sync
+    for CUDA tensors.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}")
@@ -181,29 +210,36 @@ def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5) -> torch
         raise TypeError(f"y_prob must hold real scores, got {y_prob_t.dtype}")
     if y_prob_t.dtype not in _SCORE_DTYPES:
         y_prob_t = y_prob_t.to(torch.float64)
-    labels, bad_label = _labels_as_uint8(y_true_t)
+    labels, bad_label = _labels_in_place(y_true_t)
     _check_on_host(bad_label, "y_true must hold only 0 and 1")
     bad_score = _nonfinite(y_prob_t)
     _check_on_host(bad_score, "y_prob must not hold NaN or infinity")
     thresholds = torch.full((1,), float(threshold), dtype=torch.float64, device=y_prob_t.device)
-    values = _metrics_tensor(labels, y_prob_t.contiguous(), thresholds)
-    return torch.cat([values, torch.stack([bad_label, bad_score]).to(torch.float64)])
+    values = _metrics_tensor(labels, y_prob_t.contiguous(), thresholds, extra)
+    flags = torch.stack([bad_label, bad_score]).to(torch.float64)
+    return torch.cat([values[:4], flags, values[4:]])
 
 
 def _metrics_tensor(labels: torch.Tensor, y_prob: torch.Tensor,
-                    thresholds: torch.Tensor) -> torch.Tensor:
-    """[f1_macro, auroc_macro, sensitivity_micro, specificity_micro] as a float64 tensor."""
+                    thresholds: torch.Tensor, extra: bool = False) -> torch.Tensor:
+    """[f1_macro, auroc_macro, sensitivity_micro, specificity_micro] as a float64 tensor,
+    then auprc_macro with ``extra``."""
     labels = labels.contiguous()
     counts = ops.confusion_counts(labels, y_prob, thresholds)[:, 0, :].to(torch.float64)
     tp, fp, tn, fn = counts.unbind(dim=1)
     denom = 2 * tp + fp + fn
     f1 = torch.where(denom > 0, 2 * tp / denom.clamp_min(1), torch.zeros_like(denom))
     f1_macro = f1.mean() if f1.numel() else torch.zeros((), dtype=torch.float64, device=f1.device)
-    auroc = ops.auroc(labels, y_prob)
+    if extra:  # both from one sort
+        auroc, auprc = ops.auroc_auprc(labels, y_prob)
+    else:
+        auroc = ops.auroc(labels, y_prob)
     auroc_macro = auroc.nanmean()  # NaN when every class is one-label
     tp_sum, fp_sum, tn_sum, fn_sum = counts.sum(dim=0).unbind()
     sens = tp_sum / (tp_sum + fn_sum + _EPS)
     spec = tn_sum / (tn_sum + fp_sum + _EPS)
+    if extra:
+        return torch.stack([f1_macro, auroc_macro, sens, spec, auprc.nanmean()])
     return torch.stack([f1_macro, auroc_macro, sens, spec])
 
 

@@ -85,7 +85,7 @@ TEST(Auroc, SignedZeroAndInfinitiesOrder) {
 }
 
 TEST(Auroc, LargeNCountingReference) {
-  const int64_t N = 400003, C = 3;  // parallel path, multi-pass radix sort
+  const int64_t N = 400003, C = 11;  // parallel path (N * C >= 2^22), multi-pass radix sort
   scores::Data d = scores::random_data(N, C, 97, 11);
   expect_same(run(d, SSRL_FLOAT32, N, C), counting_auroc(d, N, C));
   expect_same(run(d, SSRL_FLOAT64, N, C), counting_auroc(d, N, C));

@@ -1,7 +1,7 @@
 // Every CPU entry point called from 8 std::threads at once, many times over,
 // on varied inputs (every element size and dtype, error cases, and sizes on
 // both sides of the cut-offs (1 MiB of mask data for threads, 4 MiB for streaming
-// stores, 2^20 scores), so
+// stores, 2^22 scores), so
 // the library's own thread teams nest inside ours): each result, status and
 // output bytes, must equal the one a serial call gave before the threads
 // started. The library keeps no global state, so this holds by construction;
@@ -114,7 +114,7 @@ std::vector<Call> make_calls(Inputs &in) {
       return r;
     }});
   }
-  // Confusion counts and AUROC: every dtype, small and past the 2^20-score
+  // Confusion counts and AUROC: every dtype, small and past the 2^22-score
   // parallel cut-off, ties, one-label classes, bad values.
   struct ScoreCase {
     int64_t N, C;
@@ -126,7 +126,7 @@ std::vector<Call> make_calls(Inputs &in) {
                              {97, 71, 20, SSRL_BFLOAT16, 0},  {2048, 9, 5, SSRL_FLOAT16, 0},
                              {1, 3, 2, SSRL_FLOAT32, 0},      {0, 4, 2, SSRL_FLOAT64, 0},
                              {300, 5, 33, SSRL_FLOAT32, 1},   {300, 5, 33, SSRL_BFLOAT16, 2},
-                             {87382, 12, 97, SSRL_FLOAT32, 0} /* 2^20 + 8 scores */};
+                             {349526, 12, 97, SSRL_FLOAT32, 0} /* 2^22 + 8 scores */};
   for (const ScoreCase &sc : cases) {
     scores::Data d = scores::random_data(sc.N, sc.C, sc.levels, static_cast<uint32_t>(sc.N + sc.C));
     if (sc.bad == 1 && sc.N > 0) d.y[d.y.size() / 2] = 2;

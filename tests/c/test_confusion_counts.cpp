@@ -35,7 +35,7 @@ TEST(ConfusionCounts, MatchesNaiveEveryDtype) {
 }
 
 TEST(ConfusionCounts, HundredThresholdsParallelPath) {
-  const int64_t N = 100003, C = 12;  // N * C above the 2^20 parallel cut-off
+  const int64_t N = 350003, C = 12;  // N * C above the 2^22 parallel cut-off
   scores::Data d = scores::random_data(N, C, 200, 2);
   std::vector<double> th;
   for (int k = 0; k < 100; ++k) th.push_back(std::ldexp(std::round(std::ldexp((k * 37 % 100) / 99.0, 8)), -8));

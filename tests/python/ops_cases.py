@@ -163,7 +163,16 @@ def opcheck_cases(device):
         (torch.ops.ssrl_ecg.block_mask_.default, (x.detach().clone(), seed, 0.3, 4)),
         (torch.ops.ssrl_ecg.confusion_counts.default, (y_true, y_prob, th)),
         (torch.ops.ssrl_ecg.auroc.default, (y_true, y_prob)),
+        # labels of other dtypes, read in place (docs/semantics.md section 9.1)
+        (torch.ops.ssrl_ecg.confusion_counts.default, (y_true.long(), y_prob, th)),
+        (torch.ops.ssrl_ecg.auroc.default, (y_true.float(), y_prob)),
+        (torch.ops.ssrl_ecg.auroc_auprc.default, (y_true, y_prob)),
+        (torch.ops.ssrl_ecg.auroc_auprc.default, (y_true.long(), y_prob.double())),
+        (torch.ops.ssrl_ecg.auroc_auprc.default, (y_true.bool(), y_prob.half())),
     ]
+
+
+N_OPCHECK_CASES = 10
 
 
 # Small valid inputs that the error tests spoil one argument at a time.

@@ -120,6 +120,7 @@ BM = ops.block_mask
 BM_ = ops.block_mask_
 CC = ops.confusion_counts
 AU = ops.auroc
+AA = ops.auroc_auprc
 MM = utils.multilabel_metrics
 ARM = utils.apply_random_mask
 
@@ -193,13 +194,22 @@ BAD = [
     Bad("bm_-bs-10^30", BM_, lazy(lambda: ((x_float(), seed(), 0.5, 10**30), {})), ValueError,
         "block_size"),
     # -- confusion_counts
-    Bad("cc-ytrue-float", CC, lazy(lambda: ((labels().float(), scores(), th()), {})), TypeError,
+    # labels of any bool/integer/floating dtype are taken (docs/semantics.md 9.1);
+    # other dtypes and values outside {0, 1} are refused naming y_true
+    Bad("cc-ytrue-complex", CC, lazy(lambda: ((labels().to(torch.complex64), scores(), th()), {})),
+        TypeError, "y_true"),
+    Bad("cc-ytrue-float8", CC,
+        lazy(lambda: ((labels().to(torch.float8_e4m3fn), scores(), th()), {})), TypeError,
         "y_true"),
-    Bad("cc-ytrue-float-requires-grad", CC,
-        lazy(lambda: ((labels().float().requires_grad_(), scores(), th()), {})), TypeError,
-        "y_true"),
-    Bad("cc-ytrue-int64", CC, lazy(lambda: ((labels().long(), scores(), th()), {})), TypeError,
-        "y_true"),
+    Bad("cc-ytrue-float-half", CC,
+        lazy(lambda: ((labels().float() * 0.5, scores(), th()), {"check_values": True})),
+        ValueError, "y_true"),
+    Bad("cc-ytrue-float-nan", CC,
+        lazy(lambda: ((labels().double().index_fill_(0, torch.tensor([2]), math.nan), scores(),
+                       th()), {"check_values": True})), ValueError, "y_true"),
+    Bad("cc-ytrue-int64-neg", CC,
+        lazy(lambda: ((labels().long() - 1, scores(), th()), {"check_values": True})),
+        ValueError, "y_true"),
     Bad("cc-ytrue-1d", CC, lazy(lambda: ((labels()[:, 0], scores()[:, 0], th()), {})), ValueError,
         "y_true"),
     Bad("cc-ytrue-3d", CC, lazy(lambda: ((labels()[None], scores()[None], th()), {})), ValueError,
@@ -238,8 +248,16 @@ BAD = [
         lazy(lambda: ((labels(), scores().index_fill_(1, torch.tensor([2]), math.nan), th()),
                       {"check_values": True})), ValueError, "y_prob"),
     # -- auroc
-    Bad("au-ytrue-float", AU, lazy(lambda: ((labels().double(), scores()), {})), TypeError,
+    Bad("au-ytrue-complex", AU, lazy(lambda: ((labels().to(torch.complex128), scores()), {})),
+        TypeError, "y_true"),
+    Bad("aa-ytrue-complex", AA, lazy(lambda: ((labels().to(torch.complex64), scores()), {})),
+        TypeError, "y_true"),
+    Bad("aa-ytrue-float-0.5", AA,
+        lazy(lambda: ((labels().float() * 0.5, scores()), {"check_values": True})), ValueError,
         "y_true"),
+    Bad("aa-yprob-int", AA, lazy(lambda: ((labels(), scores().int()), {})), TypeError, "y_prob"),
+    Bad("aa-shapes-differ", AA, lazy(lambda: ((labels(), scores(12, 4)), {})), ValueError,
+        "y_prob"),
     Bad("au-ytrue-numpy", AU, lazy(lambda: ((labels().numpy(), scores()), {})), TypeError,
         "y_true"),
     Bad("au-ytrue-1d", AU, lazy(lambda: ((labels()[:, 1], scores()[:, 1]), {})), ValueError,
@@ -421,7 +439,7 @@ def test_bad_input_raises_naming_the_argument(case: Bad):
 def test_the_matrix_is_wide():
     fns = {c.fn for c in BAD}
     assert len(BAD) >= 30
-    assert fns >= {BM, BM_, CC, AU, MM, ARM, utils.set_seed, utils.choose_device}
+    assert fns >= {BM, BM_, CC, AU, AA, MM, ARM, utils.set_seed, utils.choose_device}
 
 
 # ---- edge cases that are valid: they must work ----------------------------------------

@@ -188,3 +188,25 @@ def test_gpu_targets_judge_only_h100_h200():
     assert all("A10G" in t["note"] and t["value"] is not None for t in other.values())
     missing = _gpu_rows(100e-6, None, None, None, None, None, None)  # nothing measured
     assert {t["status"] for t in _by_name(evaluate_targets(missing)).values()} == {"n/a"}
+
+
+def test_issue11_rows_only_and_busy_core(tmp_path):
+    # MultilabelMetrics vs scikit-learn and torchmetrics, confusion_counts K = 1002
+    # vs K = 1, multilabel_metrics idle and with one core busy: validated, with targets
+    argv = ["--smoke", "--device", "cpu", "--only", "streaming,counts_k,busy", "--busy-core",
+            "--out", tmp_path]
+    assert bench.main(argv) == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    cpu = results["devices"]["cpu"]
+    assert not cpu["mask"] and not cpu["metrics"]  # --only left them out
+    assert {r["method"] for r in cpu["streaming"] if r["time_s"]} >= {"ours", "sklearn"}
+    assert {r["method"] for r in cpu["counts_k"]} == {"ours_k1002", "ours_k1"}
+    assert {r["busy"] for r in cpu["busy"]} == {False, True}
+    for rows in (cpu["streaming"], cpu["counts_k"], cpu["busy"]):
+        assert all(r["validated"] is not False for r in rows)
+    names = " ".join(t["target"] for t in results["targets"])
+    for want in ("time K=1002 / time K=1", "one core busy", "idle"):
+        assert want in names, want
+    assert "MultilabelMetrics at its defaults" in (tmp_path / "results.md").read_text()
+    with pytest.raises(SystemExit):
+        bench.main(["--smoke", "--only", "nope", "--out", tmp_path])

@@ -7,14 +7,14 @@ import pytest
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
 
-from ops_cases import make_scores, make_x, opcheck_cases, seed_tensor
+from ops_cases import N_OPCHECK_CASES, make_scores, make_x, opcheck_cases, seed_tensor
 from ssrl_ecg import ops
 
 
 # ---- opcheck, fake kernels, torch.compile -------------------------------------------
 
 
-@pytest.mark.parametrize("i", range(5))
+@pytest.mark.parametrize("i", range(N_OPCHECK_CASES))
 def test_opcheck_cpu(i):
     op, args = opcheck_cases("cpu")[i]
     torch.library.opcheck(op, args)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from ops_cases import (ALL_X_DTYPES, CUDA, SCORE_DTYPES, TH, YP, YT, bits, make_scores, make_x,
-                       opcheck_cases, seed_tensor)
+                       N_OPCHECK_CASES, opcheck_cases, seed_tensor)
 from ssrl_ecg import ops
 
 
@@ -98,7 +98,7 @@ def test_cuda_runs_on_current_stream():
 
 
 @CUDA
-@pytest.mark.parametrize("i", range(5))
+@pytest.mark.parametrize("i", range(N_OPCHECK_CASES))
 def test_opcheck_cuda(i):
     op, args = opcheck_cases("cuda")[i]
     torch.library.opcheck(op, args)

@@ -52,7 +52,7 @@ def test_block_mask_bad_input(fn, name, exc, call):
 
 
 BAD_SCORE_CALLS = [
-    ("y_true", TypeError, lambda: (YT.float(), YP)),
+    ("y_true", TypeError, lambda: (YT.to(torch.complex64), YP)),
     ("y_true", TypeError, lambda: (YT.numpy(), YP)),
     ("y_true", ValueError, lambda: (YT[:, 0], YP[:, 0])),
     ("y_prob", TypeError, lambda: (YT, YP.to(torch.int32))),
@@ -76,6 +76,12 @@ def test_scores_bad_input(name, exc, args):
     "name, y_true, y_prob, thresholds",
     [
         ("y_true", YT * 2, YP, TH),
+        # labels of every other dtype: a value outside {0, 1} (docs/semantics.md 9.1)
+        ("y_true", YT.long() - 1, YP, TH),
+        ("y_true", YT.float() * 0.5, YP, TH),
+        ("y_true", torch.where(YT == 1, math.nan, YT.double()), YP, TH),
+        ("y_true", (YT.to(torch.int32) * 3).to(torch.uint32), YP, TH),
+        ("y_true", YT.to(torch.int8) - 1, YP, TH),
         ("y_prob", YT, torch.where(YP > 0.9, math.nan, YP), TH),
         ("thresholds", YT, YP, torch.tensor([0.5, math.nan], dtype=torch.float64)),
     ],
@@ -88,6 +94,8 @@ def test_bad_values(check_values, name, y_true, y_prob, thresholds):
     if name != "thresholds":
         with pytest.raises(exc, match=name):
             ops.auroc(y_true, y_prob, check_values=check_values)
+        with pytest.raises(exc, match=name):
+            ops.auroc_auprc(y_true, y_prob, check_values=check_values)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +124,10 @@ def test_thresholds_bad_input(exc, thresholds):
         ("mask_ratio", lambda: torch.ops.ssrl_ecg.block_mask_(X.clone(), seed_tensor(1), 2.0, 2)),
         ("block_size", lambda: torch.ops.ssrl_ecg.block_mask(X, seed_tensor(1), 0.5, 0)),
         ("y_true", lambda: torch.ops.ssrl_ecg.auroc(YT * 2, YP)),
-        ("y_true", lambda: torch.ops.ssrl_ecg.confusion_counts(YT.float(), YP, TH)),
+        ("y_true", lambda: torch.ops.ssrl_ecg.confusion_counts(YT.to(torch.complex64), YP, TH)),
+        ("y_true", lambda: torch.ops.ssrl_ecg.confusion_counts(YT.float() * 0.5, YP, TH)),
+        ("y_true", lambda: torch.ops.ssrl_ecg.auroc_auprc(YT.long() * 2, YP)),
+        ("y_true", lambda: torch.ops.ssrl_ecg.auroc_auprc(YT.to(torch.float8_e5m2), YP)),
         ("y_prob", lambda: torch.ops.ssrl_ecg.auroc(YT, torch.full_like(YP, math.nan))),
         ("y_prob", lambda: torch.ops.ssrl_ecg.confusion_counts(YT, YP[:4], TH)),
         ("thresholds", lambda: torch.ops.ssrl_ecg.confusion_counts(YT, YP, TH.float())),

@@ -73,7 +73,23 @@ typedef enum {
   SSRL_STATUS_COUNT_ = 12        /* number of codes; not a status */
 } ssrl_status;
 
-typedef enum { SSRL_FLOAT32 = 0, SSRL_FLOAT64 = 1, SSRL_FLOAT16 = 2, SSRL_BFLOAT16 = 3 } ssrl_dtype;
+/* Scores are one of the four floating dtypes. Labels (the ..._labels_dtype
+   arguments, docs/semantics.md section 9.1) may be any of them too, or an
+   integer dtype; bool labels are SSRL_UINT8 (the same bytes). */
+typedef enum {
+  SSRL_FLOAT32 = 0,
+  SSRL_FLOAT64 = 1,
+  SSRL_FLOAT16 = 2,
+  SSRL_BFLOAT16 = 3,
+  SSRL_UINT8 = 4, /* labels only, as every value below */
+  SSRL_INT8 = 5,
+  SSRL_INT16 = 6,
+  SSRL_INT32 = 7,
+  SSRL_INT64 = 8,
+  SSRL_UINT16 = 9,
+  SSRL_UINT32 = 10,
+  SSRL_UINT64 = 11
+} ssrl_dtype;
 
 /* A static, never-NULL sentence for any value, "unknown status" for others. */
 SSRL_API const char *ssrl_status_string(ssrl_status status);
@@ -124,6 +140,16 @@ SSRL_API ssrl_status ssrl_confusion_counts_cpu(const uint8_t *y_true, const void
                                                const double *thresholds, int64_t K,
                                                int64_t *counts);
 
+/* As ssrl_confusion_counts_cpu, with y_true [N, C] of labels_dtype (any
+   ssrl_dtype: an integer or floating label is valid when it equals 0 or 1,
+   docs/semantics.md section 9.1), read in place. SSRL_ERR_DTYPE also for an
+   unknown labels_dtype; SSRL_ERR_LABEL_VALUE for any other value (NaN too).
+   ssrl_confusion_counts_cpu is this with SSRL_UINT8. */
+SSRL_API ssrl_status ssrl_confusion_counts2_cpu(const void *y_true, ssrl_dtype labels_dtype,
+                                                const void *y_prob, ssrl_dtype prob_dtype,
+                                                int64_t N, int64_t C, const double *thresholds,
+                                                int64_t K, int64_t *counts);
+
 /* ---- AUROC (section 3) --------------------------------------------------- */
 
 /* auroc [C] float64, tied scores counted half (Mann-Whitney with mid-ranks);
@@ -131,6 +157,21 @@ SSRL_API ssrl_status ssrl_confusion_counts_cpu(const uint8_t *y_true, const void
    Errors as ssrl_confusion_counts_cpu (no thresholds). */
 SSRL_API ssrl_status ssrl_auroc_cpu(const uint8_t *y_true, const void *y_prob,
                                     ssrl_dtype prob_dtype, int64_t N, int64_t C, double *auroc);
+
+/* ---- AUROC and AUPRC from one sort (docs/semantics.md section 9.2) ------- */
+
+/* auroc [C] as ssrl_auroc_cpu, and auprc [C] float64 (may be NULL: not
+   computed) the average precision of scikit-learn's average_precision_score:
+   sum over the distinct scores s of the positives, descending, of
+   (#pos at s / P) * TP(>= s) / (TP(>= s) + FP(>= s)), each term rounded to a
+   multiple of 2^-63 and summed exactly in 64-bit integers (so the sum does
+   not depend on its order: the CUDA twin gives the same bits). NaN for a
+   class with no positive (or N == 0); 1 for a class with no negative.
+   y_true of labels_dtype as ssrl_confusion_counts2_cpu. Errors as
+   ssrl_auroc_cpu, plus SSRL_ERR_DTYPE for labels_dtype. */
+SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_dtype,
+                                          const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
+                                          int64_t C, double *auroc, double *auprc);
 
 /* ---- CUDA twins ---------------------------------------------------------- */
 /* All pointers below are device pointers; stream is a cudaStream_t (NULL: the
@@ -185,6 +226,30 @@ SSRL_API ssrl_status ssrl_auroc_cuda(const uint8_t *y_true, const void *y_prob,
                                      ssrl_dtype prob_dtype, int64_t N, int64_t C, double *auroc,
                                      int32_t *invalid, void *workspace, size_t workspace_bytes,
                                      void *stream);
+
+/* As ssrl_confusion_counts_cuda with y_true of labels_dtype (section 9.1).
+   Workspace: ssrl_confusion_counts_cuda_workspace_size (the same for every
+   labels_dtype). */
+SSRL_API ssrl_status ssrl_confusion_counts2_cuda(const void *y_true, ssrl_dtype labels_dtype,
+                                                 const void *y_prob, ssrl_dtype prob_dtype,
+                                                 int64_t N, int64_t C, const double *thresholds,
+                                                 int64_t K, int64_t *counts, int32_t *invalid,
+                                                 void *workspace, size_t workspace_bytes,
+                                                 void *stream);
+
+/* Bytes of workspace ssrl_auroc_auprc_cuda needs (as ssrl_auroc_cuda's query,
+   plus C accumulators). */
+SSRL_API ssrl_status ssrl_auroc_auprc_cuda_workspace_size(int64_t N, int64_t C,
+                                                          ssrl_dtype prob_dtype, size_t *bytes);
+
+/* As ssrl_auroc_auprc_cpu on the device: auroc and auprc bit-identical to the
+   CPU's. auprc may be NULL: then ssrl_auroc_cuda_workspace_size's bytes are
+   enough. */
+SSRL_API ssrl_status ssrl_auroc_auprc_cuda(const void *y_true, ssrl_dtype labels_dtype,
+                                           const void *y_prob, ssrl_dtype prob_dtype, int64_t N,
+                                           int64_t C, double *auroc, double *auprc,
+                                           int32_t *invalid, void *workspace,
+                                           size_t workspace_bytes, void *stream);
 
 /* ---- masks for self-supervised pretraining (docs/semantics.md, "Masks for
    self-supervised pretraining"). Streams and selection: ops/mask_select.h. -- */

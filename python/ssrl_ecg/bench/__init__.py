@@ -1,7 +1,7 @@
 """Side-by-side benchmarks of the ssrl_ecg ops against what a user would pick instead.
 
     python -m ssrl_ecg bench [--quick | --smoke] [--device cpu|cuda|all] [--out DIR]
-                             [--malloc pinned|default]
+                             [--malloc pinned|default] [--only GROUPS] [--busy-core]
     python -m ssrl_ecg.bench ...          (the same)
 
 Modules: ``common`` (settings, plans, timing), ``mask`` and ``metrics`` (the
@@ -9,7 +9,11 @@ alternatives, their validation and timing), ``report`` (targets, environment,
 tables, plots), ``run`` (the command line). ``masking``: span_mask, lead_mask and
 token_mask against transformers' and fairseq-signals' span masks, a pure-torch
 per-lead composition, ``rand < p`` lead drops and MAE's ``random_masking``, each
-with the masked fraction it reaches (see its docstring).
+with the masked fraction it reaches (see its docstring). ``streaming`` (issue 11):
+MultilabelMetrics (AUROC + AUPRC) against scikit-learn and torchmetrics at
+[2e5, 71] and [1e6, 71], confusion_counts at K = 1002 against K = 1, and
+multilabel_metrics with one core busy (``--busy-core``). ``--only`` runs some
+groups: mask, metrics, binned, masking, streaming, counts_k, busy.
 
 Every alternative runs in this one process and run, on the same data, each
 validated before it is timed; a table gives each one's time as a ratio of ours

@@ -39,6 +39,11 @@ class Plan:
     cpu_cap: int = 100_000_000      # N*C for anything on the CPU
     numpy_ref_cap: int = 100_000_000
     tm_loop_cap: int = 2_000_000    # N*C for torchmetrics' per-class binned loop
+    # issue 11 (bench/streaming.py): MultilabelMetrics at [N, 71], confusion_counts
+    # K = 1002 vs K = 1 at [N, 71], multilabel_metrics idle / one core busy
+    stream_n: Tuple[int, ...] = (200000, 1000000)
+    counts_k_n: int = 200000
+    busy_n: int = 21837
 
 
 PLANS = {
@@ -48,13 +53,14 @@ PLANS = {
     "quick": Plan("quick", ((64, 1000), (256, 5000)), (1, 8, 64, 256, 1024),
                   (1000, 21837, 100000), (5, 71), ((21837, 5),),
                   reps=7, budget_s=0.3, slow_s=1.0, baseline_cap=2_000_000,
-                  tm_loop_cap=1_000_000),
+                  tm_loop_cap=1_000_000, stream_n=(20000,), counts_k_n=20000),
     # Only what the target table needs, for the GPU proof (tests/gpu_check.sh).
     "targets": Plan("targets", ((64, 1000), (256, 5000)), (1, 256), (1000000,), (71,),
-                    ((21837, 5),), reps=7, budget_s=0.3, slow_s=1.0, tm_loop_cap=100_000),
+                    ((21837, 5),), reps=7, budget_s=0.3, slow_s=1.0, tm_loop_cap=100_000,
+                    stream_n=(1000000,)),
     "smoke": Plan("smoke", ((64, 1000), (16, 5000)), (1, 8, 64), (1000, 5000), (5, 71),
                   ((1000, 5),), reps=3, budget_s=0.05, slow_s=0.5, baseline_cap=400_000,
-                  tm_loop_cap=100_000),
+                  tm_loop_cap=100_000, stream_n=(2000,), counts_k_n=2000, busy_n=1000),
 }
 
 

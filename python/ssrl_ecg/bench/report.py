@@ -18,6 +18,7 @@ from .. import __version__
 from .common import BLOCK_SIZE, CHANNELS, K_BINNED, MASK_RATIO, Plan, time_of
 from .mask import MASK_METHODS
 from .masking import masking_markdown, masking_targets
+from .streaming import streaming_markdown, streaming_targets
 from .metrics import METRIC_METHODS
 
 
@@ -99,6 +100,8 @@ def evaluate_targets(devices: Dict[str, Dict[str, List[Dict]]],
                judged=judged)
     for dev, res in devices.items():  # the masks for self-supervised pretraining
         masking_targets(target, dev, res)
+    for dev, res in devices.items():  # issue 11: AUPRC, MultilabelMetrics, counts at K = 1002
+        streaming_targets(target, dev, res)
     return out
 
 
@@ -239,6 +242,7 @@ def markdown(results: Dict[str, Any]) -> str:
                   "| validated |", "|---|---|---|---|---|---|"]
         lines += _grouped(res["binned"], ("tm_multilabel_binned", "tm_binary_loop"), gbs=False)
         lines += masking_markdown(res, dev)
+        lines += streaming_markdown(res, dev)
     lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]
     return "\n".join(lines) + "\n"
 

@@ -20,6 +20,12 @@ from .masking import TOKEN_SHAPES, bench_span, bench_token
 from .metrics import (bench_binned, bench_metrics, have_module, load_torchmetrics,
                       sklearn_reference, synthetic_scores, torchmetrics_metrics)
 from .report import device_kind, environment, evaluate_targets, json_safe, markdown, plots
+from .streaming import bench_busy, bench_counts_k, bench_streaming
+
+#: --only groups: the case labels each one selects (a case label starts with "<dev> ")
+GROUPS = {"mask": ("mask [", "mask sweep"), "metrics": ("metrics [",), "binned": ("counts K=100",),
+          "masking": ("span/lead", "token_mask"), "streaming": ("MultilabelMetrics",),
+          "counts_k": ("counts K=1002",), "busy": ("multilabel_metrics busy",)}
 
 
 # ---- the run ----------------------------------------------------------------------------------
@@ -38,7 +44,7 @@ def _warm_up(device: torch.device, tmf) -> None:
         torch.cuda.synchronize()
 
 
-def _cases(devices, plan, tmf, results):
+def _cases(devices, plan, tmf, results, busy_core=False):
     """(label, thunk) per benchmark case; each thunk appends its rows to results."""
     cases = []
     for device in devices:
@@ -71,6 +77,23 @@ def _cases(devices, plan, tmf, results):
         for name in TOKEN_SHAPES:
             cases.append((f"{dev} token_mask {name}", lambda d=device, c=clock, r=res, n=name:
                           r["token"].extend(bench_token(d, plan, 256, n, c))))
+        # issue 11 (bench/streaming.py)
+        for key in ("streaming", "counts_k", "busy"):
+            res.setdefault(key, [])
+        for N in plan.stream_n:
+            if dev == "cpu" and N * 71 > plan.cpu_cap:
+                continue
+            cases.append((f"{dev} MultilabelMetrics [{N},71]",
+                          lambda d=device, c=clock, r=res, N=N:
+                          r["streaming"].extend(bench_streaming(d, plan, N, 71, c, tmf))))
+        cases.append((f"{dev} counts K=1002 vs K=1 [{plan.counts_k_n},71]",
+                      lambda d=device, c=clock, r=res:
+                      r["counts_k"].extend(bench_counts_k(d, plan, plan.counts_k_n, 71, c))))
+        if dev == "cpu":
+            for flag in ((False, True) if busy_core else (False,)):
+                cases.append((f"{dev} multilabel_metrics busy={flag} [{plan.busy_n},71]",
+                              lambda d=device, c=clock, r=res, b=flag:
+                              r["busy"].extend(bench_busy(d, plan, plan.busy_n, 71, c, b))))
     return cases
 
 
@@ -128,6 +151,10 @@ def main(argv: Optional[List[Any]] = None) -> int:
                         help="cpu rows always with all; cuda rows where a GPU is present")
     parser.add_argument("--out", default=None,
                         help="output folder (default bench/results/<device-kind>/)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated groups to run: " + ", ".join(GROUPS))
+    parser.add_argument("--busy-core", action="store_true",
+                        help="also time multilabel_metrics with a process spinning on one core")
     parser.add_argument("--malloc", choices=("pinned", "default"), default="pinned",
                         help="pinned (default): fix glibc's mmap/trim thresholds so that "
                              "page faults do not depend on allocation history (see pin_malloc)")
@@ -167,7 +194,15 @@ def main(argv: Optional[List[Any]] = None) -> int:
     results: Dict[str, Any] = {"env": dict(environment(devices, plan), malloc=malloc),
                                "plan": plan.__dict__,
                                "devices": {}, "notes": _notes(plan, tmf, skipped_cuda)}
-    cases = _cases(devices, plan, tmf, results)
+    cases = _cases(devices, plan, tmf, results, args.busy_core)
+    if args.only:
+        wanted = [g.strip() for g in args.only.split(",") if g.strip()]
+        unknown = [g for g in wanted if g not in GROUPS]
+        if unknown:
+            parser.error(f"--only: unknown group(s) {unknown}; known: {list(GROUPS)}")
+        keys = tuple(k for g in wanted for k in GROUPS[g])
+        cases = [c for c in cases if c[0].split(" ", 1)[1].startswith(keys)]
+        results["only"] = wanted
     bar = tqdm(cases, desc="ssrl_ecg bench", unit="case")
     for label, run in bar:
         bar.set_postfix_str(label)
