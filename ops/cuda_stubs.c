@@ -50,3 +50,8 @@ SSRL_API ssrl_status ssrl_auroc_cuda(const uint8_t *y_true, const void *y_prob,
   (void)workspace, (void)workspace_bytes, (void)stream;
   return SSRL_ERR_NOT_COMPILED;
 }
+
+SSRL_API ssrl_status ssrl_cuda_versions(int *runtime, int *driver) {
+  (void)runtime, (void)driver;
+  return SSRL_ERR_NOT_COMPILED;
+}
