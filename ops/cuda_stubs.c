@@ -78,3 +78,8 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cuda(const void *y_true, ssrl_dtype labels
   (void)auroc, (void)auprc, (void)invalid, (void)workspace, (void)workspace_bytes, (void)stream;
   return SSRL_ERR_NOT_COMPILED;
 }
+
+SSRL_API ssrl_status ssrl_cuda_versions(int *runtime, int *driver) {
+  (void)runtime, (void)driver;
+  return SSRL_ERR_NOT_COMPILED;
+}

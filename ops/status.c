@@ -14,6 +14,7 @@ static const char *const kStatusStrings[SSRL_STATUS_COUNT_] = {
     [SSRL_ERR_OUT_OF_MEMORY] = "out of memory",
     [SSRL_ERR_WORKSPACE] = "workspace too small",
     [SSRL_ERR_NOT_COMPILED] = "not compiled in this build (no CUDA)",
+    [SSRL_ERR_CUDA_DRIVER] = "the NVIDIA driver is too old for this build's CUDA kernels",
 };
 
 SSRL_API const char *ssrl_status_string(ssrl_status status) {

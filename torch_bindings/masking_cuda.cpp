@@ -12,6 +12,7 @@
 #include <torch/csrc/stable/accelerator.h>
 #include <torch/csrc/stable/ops.h>
 
+#include "cuda_driver.h"
 #include "masking_ops.h"
 
 namespace ssrl_ecg_torch {
@@ -39,7 +40,9 @@ Tensor workspace(const Tensor& like, size_t bytes) {
   return torch::stable::new_empty(like, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
 }
 
+/* The driver first (docs/semantics.md section 10.5), then the device. */
 void check_cuda_x(const char* op, const Tensor& x) {
+  check_cuda_driver(op);
   SSRL_TORCH_CHECK_ARG(x.is_cuda(), op, "x", "must be a CUDA tensor, got ", device_str(x.device()));
 }
 
@@ -137,6 +140,7 @@ Tensor lead_mask__cuda(Tensor& x, const Tensor& seed, double p, bool exact) {
 std::tuple<Tensor, Tensor, Tensor> token_mask_cuda(const Tensor& seed, int64_t B, int64_t G,
                                                    int64_t L, double mask_ratio) {
   const int64_t len_keep = check_token_mask_args("token_mask", seed, B, G, L, mask_ratio);
+  check_cuda_driver("token_mask");
   SSRL_TORCH_CHECK_ARG(seed.is_cuda(), "token_mask", "seed", "must be a CUDA tensor here");
   const torch::stable::accelerator::DeviceGuard guard(seed.get_device_index());
   int64_t rows = 0;

@@ -72,7 +72,7 @@ Tensor lead_mask__cpu(Tensor& x, const Tensor& seed, double p, bool exact);
 std::tuple<Tensor, Tensor, Tensor> token_mask_cpu(const Tensor& seed, int64_t B, int64_t G,
                                                   int64_t L, double mask_ratio);
 
-#ifdef SSRL_ECG_TORCH_CUDA
+/* In masking_cuda.cpp, or in no_cuda.cpp where the build has no CUDA kernels. */
 std::tuple<Tensor, Tensor> span_mask_cuda(const Tensor& x, const Tensor& seed, double mask_ratio,
                                           int64_t span, bool per_lead, bool exact,
                                           std::optional<Tensor> fill);
@@ -83,6 +83,5 @@ std::tuple<Tensor, Tensor> lead_mask_cuda(const Tensor& x, const Tensor& seed, d
 Tensor lead_mask__cuda(Tensor& x, const Tensor& seed, double p, bool exact);
 std::tuple<Tensor, Tensor, Tensor> token_mask_cuda(const Tensor& seed, int64_t B, int64_t G,
                                                    int64_t L, double mask_ratio);
-#endif
 
 }  // namespace ssrl_ecg_torch

@@ -31,13 +31,12 @@ Tensor confusion_counts_cpu(const Tensor& y_true, const Tensor& y_prob, const Te
 Tensor auroc_cpu(const Tensor& y_true, const Tensor& y_prob);
 std::tuple<Tensor, Tensor> auroc_auprc_cpu(const Tensor& y_true, const Tensor& y_prob);
 
-#ifdef SSRL_ECG_TORCH_CUDA
+/* In ops_cuda.cpp, or in no_cuda.cpp where the build has no CUDA kernels. */
 std::tuple<Tensor, Tensor> block_mask_cuda(const Tensor& x, const Tensor& seed, double mask_ratio,
                                            int64_t block_size);
 Tensor block_mask__cuda(Tensor& x, const Tensor& seed, double mask_ratio, int64_t block_size);
 Tensor confusion_counts_cuda(const Tensor& y_true, const Tensor& y_prob, const Tensor& thresholds);
 Tensor auroc_cuda(const Tensor& y_true, const Tensor& y_prob);
 std::tuple<Tensor, Tensor> auroc_auprc_cuda(const Tensor& y_true, const Tensor& y_prob);
-#endif
 
 }  // namespace ssrl_ecg_torch

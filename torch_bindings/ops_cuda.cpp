@@ -27,6 +27,7 @@
 #include <optional>
 
 #include "checks.h"
+#include "cuda_driver.h"
 #include "ops.h"
 
 namespace ssrl_ecg_torch {
@@ -60,7 +61,9 @@ std::optional<Tensor> mask_workspace(const Tensor& x, const MaskShape& s, double
   return torch::stable::new_empty(x, {static_cast<int64_t>(*bytes)}, ScalarType::Byte);
 }
 
+/* The driver first (docs/semantics.md section 10.5), then the device. */
 void check_cuda(const char* op, const char* arg, const Tensor& t) {
+  check_cuda_driver(op);
   SSRL_TORCH_CHECK_ARG(t.is_cuda(), op, arg, "must be a CUDA tensor, got ", device_str(t.device()));
 }
 

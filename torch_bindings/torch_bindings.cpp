@@ -62,7 +62,8 @@ STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CPU, m) {
   m.impl("token_mask", TORCH_BOX(&token_mask_cpu));
 }
 
-#ifdef SSRL_ECG_TORCH_CUDA
+// The CUDA kernels, or in a build without them (no_cuda.cpp) kernels that say
+// so on a CUDA tensor (docs/semantics.md section 10.6).
 STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CUDA, m) {
   m.impl("block_mask", TORCH_BOX(&block_mask_cuda));
   m.impl("block_mask_", TORCH_BOX(&block_mask__cuda));
@@ -75,4 +76,3 @@ STABLE_TORCH_LIBRARY_IMPL(ssrl_ecg, CUDA, m) {
   m.impl("lead_mask_", TORCH_BOX(&lead_mask__cuda));
   m.impl("token_mask", TORCH_BOX(&token_mask_cuda));
 }
-#endif

@@ -70,7 +70,8 @@ typedef enum {
   SSRL_ERR_OUT_OF_MEMORY = 9,    /* a CPU scratch allocation failed */
   SSRL_ERR_WORKSPACE = 10,       /* the workspace passed is smaller than its query said */
   SSRL_ERR_NOT_COMPILED = 11,    /* a CUDA entry point in a build without CUDA */
-  SSRL_STATUS_COUNT_ = 12        /* number of codes; not a status */
+  SSRL_ERR_CUDA_DRIVER = 12,     /* the NVIDIA driver is older than the CUDA the kernels need */
+  SSRL_STATUS_COUNT_ = 13        /* number of codes; not a status */
 } ssrl_status;
 
 /* Scores are one of the four floating dtypes. Labels (the ..._labels_dtype
@@ -100,6 +101,30 @@ SSRL_API const char *ssrl_version_string(void);
 
 /* 1 when this build holds the CUDA kernels, else 0 (says nothing about a GPU). */
 SSRL_API int ssrl_has_cuda(void);
+
+/* ---- the CUDA driver (docs/semantics/deploy.md section 10.5) ------------ */
+/* Versions are encoded as cudaDriverGetVersion does: 1000 * major + 10 * minor
+   (13000 is CUDA 13.0). */
+
+/* *runtime: the CUDA runtime the kernels were compiled with and link statically;
+   *driver: the newest CUDA the installed NVIDIA driver supports, 0 when there is
+   no driver. Reads the truth, never the environment. SSRL_ERR_NOT_COMPILED
+   without CUDA, SSRL_ERR_NULL_POINTER for a NULL pointer. */
+SSRL_API ssrl_status ssrl_cuda_versions(int *runtime, int *driver);
+
+/* Whether kernels built with CUDA `runtime` run on a driver supporting CUDA
+   `driver`: SSRL_OK when driver >= the runtime's major version (CUDA's minor
+   version compatibility), else SSRL_ERR_CUDA_DRIVER with one sentence in
+   message naming both versions and the driver needed. message may be NULL
+   (size 0); it is always NUL-terminated when size > 0 ("" on SSRL_OK). */
+SSRL_API ssrl_status ssrl_cuda_driver_message(int runtime, int driver, char *message,
+                                              size_t size);
+
+/* ssrl_cuda_driver_message() for this build and this machine. The environment
+   variable SSRL_ECG_CUDA_DRIVER_VERSION (an integer as above), when set, stands
+   in for the driver's version: how tests force the failure. Host code only; no
+   CUDA context is created. SSRL_ERR_NOT_COMPILED without CUDA. */
+SSRL_API ssrl_status ssrl_cuda_driver_check(char *message, size_t size);
 
 /* ---- block mask (SEMANTICS.md section 1) -------------------------------- */
 
