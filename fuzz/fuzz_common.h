@@ -6,7 +6,7 @@
 //   - a status oracle: the set of error codes the header justifies for a call
 //     (ssrl_ecg.h documents the codes, not their order when several apply), so
 //     a harness checks "OK iff nothing is wrong, else one of the justified codes";
-//   - independent references written from SEMANTICS.md: Python's float floor
+//   - independent references written from docs/semantics.md: Python's float floor
 //     division, n_blocks, the Philox starts (tests/c/naive.h), score decoding,
 //     round-to-nearest-even of a threshold into a narrow dtype by bisection
 //     over its encodings (not ops/check.c's frexp/nearbyint);
@@ -285,7 +285,7 @@ struct Rng {
   }
 };
 
-// ---- references from SEMANTICS.md -------------------------------------------
+// ---- references from docs/semantics.md -------------------------------------------
 
 // CPython's float floor division (Objects/floatobject.c, _float_div_mod).
 inline double py_floordiv(double vx, double wx) {

@@ -1,7 +1,7 @@
 /*
  * auroc.cu: ssrl_auroc_cuda and its workspace query. auroc [C] float64, the
  * exact tie-correct AUROC of each class of y_true [N, C] (0/1) against
- * y_prob [N, C] (SEMANTICS.md section 3):
+ * y_prob [N, C] (docs/semantics.md section 3):
  *
  *   AUROC = U2 / (2 P M),  U2 = sum over positives s of #neg(< s) + #neg(<= s)
  *

@@ -3,7 +3,7 @@
  * counts [C, K, 4] int64 = (TP, FP, TN, FN) of y_true [N, C] (0/1, of any
  * label dtype, read in place: docs/semantics.md section 9.1) against
  * y_prob [N, C] >= thresholds [K] (any order), each threshold rounded to the
- * score dtype first (SEMANTICS.md section 2). Bit-identical to
+ * score dtype first (docs/semantics.md section 2). Bit-identical to
  * ssrl_confusion_counts_cpu (ops/confusion_counts.c), same algorithm:
  *
  *   1. threshold_keys: round each threshold to the score dtype (the CPU's

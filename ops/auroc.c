@@ -1,5 +1,5 @@
 /*
- * auroc.c: exact, tie-correct AUROC per class (SEMANTICS.md section 3), CPU.
+ * auroc.c: exact, tie-correct AUROC per class (docs/semantics.md section 3), CPU.
  *
  * For class c with P positives and M negatives,
  *   AUROC = U2 / (2 P M),  U2 = sum over positives s of #neg(< s) + #neg(<= s),

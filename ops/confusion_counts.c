@@ -1,6 +1,6 @@
 /*
  * confusion_counts.c: (TP, FP, TN, FN) for C classes x K thresholds in one pass
- * over y_true [N, C] and y_prob [N, C] (SEMANTICS.md section 2), on the CPU.
+ * over y_true [N, C] and y_prob [N, C] (docs/semantics.md section 2), on the CPU.
  * Labels of any dtype are read in place (docs/semantics.md section 9.1).
  *
  * The thresholds are rounded to the score dtype and sorted once. Each score

@@ -5,7 +5,7 @@
  * path is a faithful witness of the GPU path. Philox4x32-10 is Random123's, as
  * cuRAND's Philox4_32_10 uses it: after curand_init(seed, b, 0, &s), the i-th
  * group of four curand() outputs is philox4x32_10(ctr = (i lo, i hi, b lo, b hi),
- * key = (seed lo, seed hi)), words in order x, y, z, w (SEMANTICS.md section 1).
+ * key = (seed lo, seed hi)), words in order x, y, z, w (docs/semantics.md section 1).
  * Internal header: not installed.
  */
 #ifndef SSRL_PHILOX_H

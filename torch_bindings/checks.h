@@ -94,7 +94,7 @@ inline bool maskable_dtype(ScalarType t) {
   }
 }
 
-/* Checks the arguments of block_mask and block_mask_ (SEMANTICS.md s.1, s.6). */
+/* Checks the arguments of block_mask and block_mask_ (docs/semantics.md section 1, s.6). */
 inline MaskShape check_block_mask_args(const char* op, const Tensor& x, const Tensor& seed,
                                        double mask_ratio, int64_t block_size) {
   SSRL_TORCH_CHECK_ARG(x.dim() == 3, op, "x", "must be 3-D [B, C, T], got ", x.dim(), "-D");

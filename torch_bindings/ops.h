@@ -2,7 +2,7 @@
  * ops.h: the torch kernels of the ssrl_ecg ops, one per op and backend.
  *
  * Defined in ops_cpu.cpp (ssrl_*_cpu) and ops_cuda.cpp (ssrl_*_cuda), registered
- * in torch_bindings.cpp. The schemas are SEMANTICS.md section 6:
+ * in torch_bindings.cpp. The schemas are docs/semantics.md section 6:
  *
  *   block_mask(x, seed, mask_ratio, block_size) -> (out, mask)
  *   block_mask_(x!, seed, mask_ratio, block_size) -> mask

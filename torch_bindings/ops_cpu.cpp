@@ -3,7 +3,7 @@
  *
  * Each checks its arguments (checks.h), makes its inputs contiguous, allocates
  * its outputs through torch and calls the C library's ssrl_*_cpu function.
- * Shapes and semantics: SEMANTICS.md sections 1-3 and 6.
+ * Shapes and semantics: docs/semantics.md sections 1-3 and 6.
  */
 #include <torch/csrc/stable/ops.h>
 

@@ -1,6 +1,6 @@
 /*
  * torch_bindings.cpp: the ssrl_ecg torch ops, their schemas written once
- * (SEMANTICS.md section 6), and the registration of each backend's kernels.
+ * (docs/semantics.md section 6), and the registration of each backend's kernels.
  *
  * Built on the stable libtorch ABI (torch/csrc/stable, TORCH_TARGET_VERSION
  * 2.10), so one binary loads into any torch >= 2.10:

@@ -1,6 +1,6 @@
 """Loads the compiled op library ``_ssrl_ecg_ops`` into torch, once.
 
-The library registers the ``torch.ops.ssrl_ecg`` ops (SEMANTICS.md section 6).
+The library registers the ``torch.ops.ssrl_ecg`` ops (docs/semantics.md section 6).
 It is found, in order:
 
 1. at the path in the environment variable ``SSRL_ECG_OPS_LIBRARY`` (for

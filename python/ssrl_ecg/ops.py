@@ -1,7 +1,7 @@
 """Typed wrappers of the ``torch.ops.ssrl_ecg`` ops, their fake kernels and autograd.
 
 The ops are C++ (``torch_bindings/``, on the stable libtorch ABI) over the C/CUDA
-library; their behaviour is SEMANTICS.md sections 1-3 and 6:
+library; their behaviour is docs/semantics.md sections 1-3 and 6:
 
 - :func:`block_mask` / :func:`block_mask_`: zero random time blocks of
   ``x [B, C, T]``, every channel alike; the blocks follow from ``seed`` alone,
@@ -222,7 +222,7 @@ def _check_values(y_true: Tensor, y_prob: Tensor, thresholds: Tensor | None = No
 def block_mask(
     x: Tensor, seed: SeedLike, mask_ratio: float, block_size: int
 ) -> tuple[Tensor, Tensor]:
-    """Zeroes random time blocks of ``x``, all channels alike (SEMANTICS.md s.1).
+    """Zeroes random time blocks of ``x``, all channels alike (docs/semantics.md section 1).
 
     Args:
         x: ``[B, C, T]`` of bool, an integer or a real floating dtype, on the CPU
@@ -280,7 +280,8 @@ def block_mask_(x: Tensor, seed: SeedLike, mask_ratio: float, block_size: int) -
 def confusion_counts(
     y_true: Tensor, y_prob: Tensor, thresholds: ThresholdsLike, *, check_values: bool = False
 ) -> Tensor:
-    """``(TP, FP, TN, FN)`` of ``y_prob >= t`` per class and threshold (SEMANTICS.md s.2).
+    """``(TP, FP, TN, FN)`` of ``y_prob >= t`` per class and threshold
+    (docs/semantics.md section 2).
 
     Args:
         y_true: ``[N, C]`` labels, each 0 or 1: bool or any integer or real
@@ -316,7 +317,7 @@ def confusion_counts(
 
 
 def auroc(y_true: Tensor, y_prob: Tensor, *, check_values: bool = False) -> Tensor:
-    """Exact per-class area under the ROC curve (SEMANTICS.md s.3).
+    """Exact per-class area under the ROC curve (docs/semantics.md section 3).
 
     Ties count half (Mann-Whitney with mid-ranks; equal to scikit-learn's
     ``roc_auc_score`` per class); counts are 64-bit, exact past 2**24 samples.
@@ -340,7 +341,7 @@ def auroc(y_true: Tensor, y_prob: Tensor, *, check_values: bool = False) -> Tens
 def auroc_auprc(
     y_true: Tensor, y_prob: Tensor, *, check_values: bool = False
 ) -> tuple[Tensor, Tensor]:
-    """Exact per-class AUROC and average precision from one sort (docs/semantics.md s.9.2).
+    """Exact per-class AUROC and average precision from one sort (docs/semantics.md section 9.2).
 
     The AUPRC is scikit-learn's ``average_precision_score`` per class (one step
     per distinct score, ties together) to 1e-12; it costs about what

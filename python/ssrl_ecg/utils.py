@@ -1,7 +1,7 @@
 """The reference package's four helpers, on the ssrl_ecg ops.
 
 ``set_seed``, ``choose_device``, ``multilabel_metrics`` and ``apply_random_mask``
-keep the reference's signatures and results (SEMANTICS.md sections 1 and 4),
+keep the reference's signatures and results (docs/semantics.md sections 1 and 4),
 but run in-graph on the tensor's own device: masking is one pass of a C or CUDA
 kernel seeded from torch's generator, and the metrics come from one batched
 confusion-count pass and an exact AUROC kernel, with a single device-to-host
@@ -269,7 +269,7 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
     """Zero random blocks of ``block_size`` time steps, across all channels of a sample.
 
     Each sample gets ``max(1, int((T * mask_ratio) // block_size))`` blocks whose
-    starts are uniform over ``[0, T - block_size]`` (SEMANTICS.md section 1);
+    starts are uniform over ``[0, T - block_size]`` (docs/semantics.md section 1);
     blocks may overlap. The seed comes from torch's generator on ``x``'s device
     (``set_seed`` makes it reproducible), so the mask is made in-graph.
 

@@ -1,5 +1,5 @@
 // naive.h: plain, slow reference implementations the C tests check against.
-// Written from SEMANTICS.md without sharing code with ops/: a Philox4x32-10
+// Written from docs/semantics.md without sharing code with ops/: a Philox4x32-10
 // stream that steps a 128-bit counter one output at a time (as cuRAND does),
 // starts by 128-bit multiply, masks by marking every block, confusion counts by
 // a double loop, AUROC by comparing every positive with every negative.

@@ -1,4 +1,4 @@
-// The CUDA driver check (docs/semantics/deploy.md section 10.5): one sentence
+// The CUDA driver check (docs/semantics.md section 10.5): one sentence
 // naming the CUDA the kernels need and the one the driver supports, forced on a
 // machine without a GPU through SSRL_ECG_CUDA_DRIVER_VERSION.
 #include <gtest/gtest.h>

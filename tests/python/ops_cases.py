@@ -1,4 +1,4 @@
-"""What the op tests share: an independent Philox4x32-10 and mask (SEMANTICS.md
+"""What the op tests share: an independent Philox4x32-10 and mask (docs/semantics.md
 s.1, written from the spec, independent of ops/philox.h), inputs of every dtype
 compared bit for bit, score data, naive counts, scikit-learn's AUROC and the
 opcheck cases. Not a test module.
@@ -14,7 +14,7 @@ import torch
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
-# ---- an independent Philox4x32-10 and the mask of SEMANTICS.md s.1 --------------
+# ---- an independent Philox4x32-10 and the mask of docs/semantics.md section 1 --------------
 
 M32 = 0xFFFFFFFF
 

@@ -1,4 +1,4 @@
-"""Independent references for the Python tests, written from SEMANTICS.md and
+"""Independent references for the Python tests, written from docs/semantics.md and
 the seed page with plain Python, numpy and scikit-learn.
 
 - ``philox_stream`` / ``reference_mask``: Philox4x32-10 in pure Python with
@@ -48,7 +48,7 @@ def n_blocks(T: int, mask_ratio: float, block_size: int) -> int:
 
 
 def reference_mask(seed: int, B: int, T: int, mask_ratio: float, block_size: int) -> np.ndarray:
-    """bool [B, T]: True where SEMANTICS.md section 1 masks."""
+    """bool [B, T]: True where docs/semantics.md section 1 masks."""
     mask = np.zeros((B, T), dtype=bool)
     if mask_ratio <= 0:
         return mask

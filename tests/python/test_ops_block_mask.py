@@ -1,5 +1,5 @@
 """torch.ops.ssrl_ecg.block_mask / block_mask_ against an independent Philox mask
-(ops_cases.py, from SEMANTICS.md s.1): the known answer, hand-computed cases,
+(ops_cases.py, from docs/semantics.md section 1): the known answer, hand-computed cases,
 every dtype bit for bit, strided inputs, empty shapes, determinism, autograd."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ssrl_ecg import ops
 
 
 def test_philox_known_answer():
-    # SEMANTICS.md s.1 (Random123's known-answer test).
+    # docs/semantics.md section 1 (Random123's known-answer test).
     got = philox4x32_10((0, 0, 0, 0), (0, 0))
     assert got == (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)
 

@@ -8,7 +8,7 @@
  *   confusion counts  (TP, FP, TN, FN) for C classes x K thresholds, one pass
  *   AUROC             exact, tie-correct, per class, 64-bit counts
  *
- * The behaviour is specified in SEMANTICS.md (sections 1, 2, 3 and 5). C99, no
+ * The behaviour is specified in docs/semantics.md (sections 1, 2, 3 and 5). C99, no
  * torch and no CUDA headers: usable from C and C++. Every entry point returns an
  * ssrl_status and never aborts; ssrl_status_string() names a status. Sizes are
  * int64_t; arrays are dense and row-major. On error, outputs are left untouched
@@ -102,7 +102,7 @@ SSRL_API const char *ssrl_version_string(void);
 /* 1 when this build holds the CUDA kernels, else 0 (says nothing about a GPU). */
 SSRL_API int ssrl_has_cuda(void);
 
-/* ---- the CUDA driver (docs/semantics/deploy.md section 10.5) ------------ */
+/* ---- the CUDA driver (docs/semantics.md section 10.5) ----------------- */
 /* Versions are encoded as cudaDriverGetVersion does: 1000 * major + 10 * minor
    (13000 is CUDA 13.0). */
 
@@ -126,7 +126,7 @@ SSRL_API ssrl_status ssrl_cuda_driver_message(int runtime, int driver, char *mes
    CUDA context is created. SSRL_ERR_NOT_COMPILED without CUDA. */
 SSRL_API ssrl_status ssrl_cuda_driver_check(char *message, size_t size);
 
-/* ---- block mask (SEMANTICS.md section 1) -------------------------------- */
+/* ---- block mask (docs/semantics.md section 1) -------------------------- */
 
 /* n_blocks for one sample: max(1, int((T * mask_ratio) // block_size)) with
    Python's float floor division; 0 when mask_ratio <= 0.

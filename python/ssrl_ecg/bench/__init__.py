@@ -30,7 +30,7 @@ apply_random_mask (x [B, 12, T] float32, mask_ratio 0.15, block_size 50)
     x.clone()       one read and one write of x: the bandwidth ceiling
     Shapes [64, 12, 1000] (the reference's training config), [256, 12, 5000] and a
     sweep of B at [B, 12, 1000]. Validation, per shape: the seed our op draws is run
-    through Philox4x32-10 written here in numpy (SEMANTICS.md section 1); ours must
+    through Philox4x32-10 written here in numpy (docs/semantics.md section 1); ours must
     give that mask exactly, and every other method, fed those starts, ours
     (``torch.equal``; the HF-style multiply may write -0.0 for 0).
 

@@ -21,7 +21,7 @@ _M32 = 0xFFFFFFFF
 
 
 def philox_starts(seed: int, B: int, n: int, R: int) -> np.ndarray:
-    """starts [B, n] of SEMANTICS.md section 1: Philox4x32-10 (cuRAND's stream), in numpy."""
+    """starts [B, n] of docs/semantics.md section 1: Philox4x32-10 (cuRAND's stream), in numpy."""
     blocks = (n + 3) // 4
     c0 = np.broadcast_to(np.arange(blocks, dtype=np.uint64), (B, blocks)).copy()
     c1 = np.zeros((B, blocks), dtype=np.uint64)

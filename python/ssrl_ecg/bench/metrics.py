@@ -28,7 +28,7 @@ def sklearn_reference(y_true: Any, y_prob: Any, threshold: float = 0.5) -> Dict:
     Also the tests' reference (tests/python/reference.py): it shares no code
     with the implementation under test. [N] inputs are one class; for one class
     F1 is that class's (scikit-learn's "macro" would average labels 1 and 0),
-    as SEMANTICS.md section 4 defines f1_macro.
+    as docs/semantics.md section 4 defines f1_macro.
     """
     from sklearn.metrics import f1_score, roc_auc_score
 
