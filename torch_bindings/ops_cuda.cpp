@@ -137,44 +137,38 @@ Tensor confusion_counts_cuda(const Tensor& y_true, const Tensor& y_prob, const T
   return counts;
 }
 
-Tensor auroc_cuda(const Tensor& y_true, const Tensor& y_prob) {
-  const ScoreShape s = check_score_args("auroc", y_true, y_prob);
-  check_cuda("auroc", "y_prob", y_prob);
+/* auroc and auroc_auprc are one launch (docs/semantics.md section 9.2): auroc
+   alone passes no AUPRC output and needs only the AUROC's workspace. */
+static std::tuple<Tensor, Tensor> launch_auroc_auprc(const char* op, const Tensor& y_true,
+                                                     const Tensor& y_prob, bool with_auprc) {
+  const ScoreShape s = check_score_args(op, y_true, y_prob);
+  check_cuda(op, "y_prob", y_prob);
   const torch::stable::accelerator::DeviceGuard guard(y_prob.get_device_index());
   const Tensor yt = torch::stable::contiguous(y_true);
   const Tensor yp = torch::stable::contiguous(y_prob);
   size_t bytes = 0;
-  check_status(ssrl_auroc_cuda_workspace_size(s.N, s.C, s.dtype, &bytes), "auroc", "y_prob");
+  check_status(with_auprc ? ssrl_auroc_auprc_cuda_workspace_size(s.N, s.C, s.dtype, &bytes)
+                          : ssrl_auroc_cuda_workspace_size(s.N, s.C, s.dtype, &bytes),
+               op, "y_prob");
   Tensor workspace =
       torch::stable::new_empty(yp, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
   Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  Tensor auprc = with_auprc ? torch::stable::new_empty(yp, {s.C}, ScalarType::Double) : auroc;
   check_status(ssrl_auroc_auprc_cuda(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
                                      s.N, s.C, auroc.mutable_data_ptr<double>(),
-                                     /*auprc=*/nullptr, /*invalid=*/nullptr,
-                                     workspace.mutable_data_ptr(), bytes, current_stream(yp)),
-               "auroc", "y_prob");
-  return auroc;
+                                     with_auprc ? auprc.mutable_data_ptr<double>() : nullptr,
+                                     /*invalid=*/nullptr, workspace.mutable_data_ptr(), bytes,
+                                     current_stream(yp)),
+               op, "y_prob");
+  return {auroc, auprc};
+}
+
+Tensor auroc_cuda(const Tensor& y_true, const Tensor& y_prob) {
+  return std::get<0>(launch_auroc_auprc("auroc", y_true, y_prob, /*with_auprc=*/false));
 }
 
 std::tuple<Tensor, Tensor> auroc_auprc_cuda(const Tensor& y_true, const Tensor& y_prob) {
-  const ScoreShape s = check_score_args("auroc_auprc", y_true, y_prob);
-  check_cuda("auroc_auprc", "y_prob", y_prob);
-  const torch::stable::accelerator::DeviceGuard guard(y_prob.get_device_index());
-  const Tensor yt = torch::stable::contiguous(y_true);
-  const Tensor yp = torch::stable::contiguous(y_prob);
-  size_t bytes = 0;
-  check_status(ssrl_auroc_auprc_cuda_workspace_size(s.N, s.C, s.dtype, &bytes), "auroc_auprc",
-               "y_prob");
-  Tensor workspace =
-      torch::stable::new_empty(yp, {static_cast<int64_t>(bytes)}, ScalarType::Byte);
-  Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
-  Tensor auprc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
-  check_status(ssrl_auroc_auprc_cuda(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
-                                     s.N, s.C, auroc.mutable_data_ptr<double>(),
-                                     auprc.mutable_data_ptr<double>(), /*invalid=*/nullptr,
-                                     workspace.mutable_data_ptr(), bytes, current_stream(yp)),
-               "auroc_auprc", "y_prob");
-  return {auroc, auprc};
+  return launch_auroc_auprc("auroc_auprc", y_true, y_prob, /*with_auprc=*/true);
 }
 
 }  // namespace ssrl_ecg_torch
