@@ -260,14 +260,8 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
   {
-    int tid = 0, nt = 1;
-#ifdef _OPENMP
-    tid = omp_get_thread_num();
-    nt = omp_get_num_threads();
-#endif
-    const int64_t chunk = rows / nt, rem = rows % nt;
-    const int64_t r0 = tid * chunk + (tid < rem ? tid : rem);
-    const int64_t r1 = r0 + chunk + (tid < rem ? 1 : 0);
+    int64_t r0, r1;
+    const int tid = ssrl_omp_rows(rows, &r0, &r1);
     mask_rows((const char *)x, (char *)out, mask, r0, r1, C, T, elem_size, block_size, seed, n,
               scratch + (size_t)tid * 2 * (size_t)n, stream);
   }

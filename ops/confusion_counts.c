@@ -228,14 +228,8 @@ SSRL_API ssrl_status ssrl_confusion_counts2_cpu(const void *y_true, ssrl_dtype l
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
   {
-    int tid = 0, nt = 1;
-#ifdef _OPENMP
-    tid = omp_get_thread_num();
-    nt = omp_get_num_threads();
-#endif
-    const int64_t chunk = N / nt, rem = N % nt;
-    const int64_t n0 = tid * chunk + (tid < rem ? tid : rem);
-    const int64_t n1 = n0 + chunk + (tid < rem ? 1 : 0);
+    int64_t n0, n1;
+    const int tid = ssrl_omp_rows(N, &n0, &n1);
     errors[tid] = histogram_rows(y_true, labels_dtype, y_prob, prob_dtype, n0, n1, C, &bins,
                                  small + (size_t)tid * (size_t)hist_len, hist_len,
                                  hist + (size_t)tid * (size_t)hist_len);

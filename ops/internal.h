@@ -179,4 +179,26 @@ static inline int ssrl_decode_labels(const void *y_true, ssrl_dtype ldt, int64_t
 #undef SSRL_DECODE_INT
 #endif /* __CUDACC__ */
 
+/* ---- OpenMP row split, used by the CPU ops ------------------------------- */
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Gives the calling thread of an OpenMP parallel region its rows [*r0, *r1) of
+   `rows` and returns its thread number: one contiguous run per thread, sizes
+   differing by at most one, so each thread writes its own part of the output
+   (outside a parallel region: all rows, thread 0). */
+static inline int ssrl_omp_rows(int64_t rows, int64_t *r0, int64_t *r1) {
+  int tid = 0, nt = 1;
+#ifdef _OPENMP
+  tid = omp_get_thread_num();
+  nt = omp_get_num_threads();
+#endif
+  const int64_t chunk = rows / nt, rem = rows % nt;
+  *r0 = tid * chunk + (tid < rem ? tid : rem);
+  *r1 = *r0 + chunk + (tid < rem ? 1 : 0);
+  return tid;
+}
+
 #endif /* SSRL_INTERNAL_H */
