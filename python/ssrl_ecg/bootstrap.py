@@ -96,6 +96,7 @@ def bootstrap_intervals(labels: torch.Tensor, scores: torch.Tensor, threshold: f
     new_group = torch.ones_like(sorted_scores, dtype=torch.int64)
     new_group[1:] = (sorted_scores[1:] != sorted_scores[:-1]).to(torch.int64)
     group = new_group.cumsum(0) - 1  # [N, C], group index within the class
+    groups_per_class = tie_group_counts(group)
     total = resamples if indices is None else indices.shape[0]
     f1s, aucs, aps = [], [], []
     for start in range(0, total, batch):
@@ -107,7 +108,7 @@ def bootstrap_intervals(labels: torch.Tensor, scores: torch.Tensor, threshold: f
         w = _weights(idx, n)
         tp, fp, fn = w @ tp_w, w @ fp_w, w @ fn_w  # [b, C]
         f1s.append(_f1(tp, fp, fn).mean(1))
-        auc, ap = weighted_auroc_auprc(w, order, sorted_y, group)
+        auc, ap = weighted_auroc_auprc(w, order, sorted_y, group, groups_per_class)
         aucs.append(auc.nanmean(1))
         aps.append(ap.nanmean(1))
     alpha = (1 - confidence) / 2
@@ -122,18 +123,27 @@ def bootstrap_intervals(labels: torch.Tensor, scores: torch.Tensor, threshold: f
             "auprc_macro_ci": interval(aps)}
 
 
-def weighted_auroc_auprc(w, order, sorted_y, group):
+def tie_group_counts(group: torch.Tensor) -> List[int]:
+    """Tie groups per class of ``group`` [N, C]: read back once, so that the
+    resample batches do not each wait on the device for them."""
+    return (group[-1] + 1).tolist() if group.shape[0] else [0] * group.shape[1]
+
+
+def weighted_auroc_auprc(w, order, sorted_y, group, groups_per_class=None):
     """AUROC and average precision per (resample, class) with sample weights w [b, N].
 
     Ties count half in the AUROC; the average precision takes one step per
     tie group (docs/semantics.md section 9.2). NaN where undefined.
+    ``groups_per_class``: :func:`tie_group_counts` of ``group``, if known.
     """
     b = w.shape[0]
+    if groups_per_class is None:
+        groups_per_class = tie_group_counts(group)
     aucs, aps = [], []
     for c in range(order.shape[1]):  # one class at a time keeps memory at [b, N]
         ws = w[:, order[:, c]]
         pos, neg = ws * sorted_y[:, c], ws * (1 - sorted_y[:, c])
-        groups = int(group[-1, c]) + 1 if group.shape[0] else 0
+        groups = groups_per_class[c]
         index = group[:, c].expand(b, -1)
         pos_g = torch.zeros(b, groups, dtype=torch.float64, device=w.device).scatter_add_(1, index, pos)
         neg_g = torch.zeros(b, groups, dtype=torch.float64, device=w.device).scatter_add_(1, index, neg)

@@ -316,6 +316,16 @@ def confusion_counts(
     return torch.ops.ssrl_ecg.confusion_counts.default(y_true, y_prob, thresholds_t)
 
 
+
+def _sorted_scores_args(y_true: Tensor, y_prob: Tensor,
+                        check_values: bool) -> tuple[Tensor, Tensor]:
+    """The checked ``(y_true, y_prob)`` of the ops that sort the scores (auroc, auroc_auprc)."""
+    y_true, y_prob = _check_scores(y_true, y_prob)
+    if check_values:
+        _check_values(y_true, y_prob)
+    return y_true, y_prob
+
+
 def auroc(y_true: Tensor, y_prob: Tensor, *, check_values: bool = False) -> Tensor:
     """Exact per-class area under the ROC curve (docs/semantics.md section 3).
 
@@ -332,9 +342,7 @@ def auroc(y_true: Tensor, y_prob: Tensor, *, check_values: bool = False) -> Tens
     Raises:
         TypeError, ValueError, RuntimeError: as :func:`confusion_counts`.
     """
-    y_true, y_prob = _check_scores(y_true, y_prob)
-    if check_values:
-        _check_values(y_true, y_prob)
+    y_true, y_prob = _sorted_scores_args(y_true, y_prob, check_values)
     return torch.ops.ssrl_ecg.auroc.default(y_true, y_prob)
 
 
@@ -358,9 +366,7 @@ def auroc_auprc(
     Raises:
         TypeError, ValueError, RuntimeError: as :func:`confusion_counts`.
     """
-    y_true, y_prob = _check_scores(y_true, y_prob)
-    if check_values:
-        _check_values(y_true, y_prob)
+    y_true, y_prob = _sorted_scores_args(y_true, y_prob, check_values)
     return torch.ops.ssrl_ecg.auroc_auprc.default(y_true, y_prob)
 
 
