@@ -151,7 +151,8 @@ class MultilabelMetrics:
         smallest dtype that holds every batch's values exactly."""
         if self.auroc_mode != "exact" or self._counts is None:
             return None
-        kept = [p for p, keep in zip(parts, self._keep) if bool(keep)]
+        flags = torch.stack(self._keep).tolist() if self._keep else []  # one read-back
+        kept = [p for p, keep in zip(parts, flags) if keep]
         if dtype is None:
             dtype = self._score_dtype or torch.float64
             for p in kept:
