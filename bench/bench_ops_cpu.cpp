@@ -93,6 +93,25 @@ void BM_block_mask_cpu_cold(benchmark::State &state) {
   set_bytes(state, 2.0 * out.size() * 4);
 }
 
+// span_mask with cold inputs, ratio 0.5, span 50: range(2) = per_lead, range(3) = exact
+// (per_lead, exact) = (0, 0) goes to block_mask; every other case to span_rows.
+void BM_span_mask_cpu_cold(benchmark::State &state) {
+  const int64_t B = state.range(0), C = 12, T = state.range(1);
+  const int per_lead = static_cast<int>(state.range(2)), exact = static_cast<int>(state.range(3));
+  auto xs = rotation(static_cast<size_t>(B * C * T));
+  std::vector<float> out(xs[0].size());
+  std::vector<uint8_t> mask((per_lead ? B * C : B) * T);
+  uint64_t seed = 0;
+  for (auto _ : state) {
+    float *x = xs[seed % xs.size()].data();
+    if (ssrl_span_mask_cpu(x, out.data(), mask.data(), B, C, T, 4, 0.5, 50, per_lead, exact,
+                           nullptr, seed++) != SSRL_OK)
+      state.SkipWithError("ssrl_span_mask_cpu failed");
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, 2.0 * out.size() * 4);
+}
+
 void BM_confusion_counts_cpu(benchmark::State &state) {
   const int64_t N = state.range(0), C = state.range(1), K = state.range(2);
   std::vector<float> p = random_floats(N * C);
@@ -130,6 +149,10 @@ BENCHMARK(BM_block_mask_cpu)
 BENCHMARK(BM_memcpy_cold)->Args({64, 1000})->Args({256, 5000})->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_block_mask_cpu_cold)
     ->ArgsProduct({{64, 256}, {1000, 5000}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_span_mask_cpu_cold)
+    ->ArgsProduct({{64, 256}, {1000, 5000}, {0, 1}, {0, 1}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 BENCHMARK(BM_confusion_counts_cpu)

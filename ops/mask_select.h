@@ -98,15 +98,22 @@ SSRL_HD int64_t ssrl_span_starts_row(uint64_t seed, uint64_t row, int64_t T, int
     M = ssrl_start_range(T, span);
     for (int64_t j = 0; j < n; ++j) ssrl_bit_set(bits, (uint64_t)ssrl_start_from_u32(ssrl_stream_next(&s), M));
   }
+  /* The set bits ascending, without a branch per word (a set is sparse: a
+     data-dependent branch per word mispredicted on most of them): each word
+     writes its lowest bit to starts[count] and counts it only when the word is
+     not zero (the slot is rewritten later otherwise); the rare further bits of
+     a word take the loop. count < n at every write: there are at most n bits. */
+  const int64_t step = exact ? span - 1 : 0;
   int64_t count = 0;
-  for (uint64_t w = 0; w < ssrl_bit_words(M); ++w) {
+  for (uint64_t w = 0; w < ssrl_bit_words(M) && count < n; ++w) {
     uint32_t word = bits[w];
+    starts[count] = (int64_t)(w * 32 + (uint64_t)ssrl_lowest_bit(word | 0x80000000u)) + count * step;
+    count += word != 0;
+    word &= word - 1;
     while (word != 0) {
-      const int b = ssrl_lowest_bit(word);
-      word &= word - 1;
-      const int64_t v = (int64_t)(w * 32 + (uint64_t)b);
-      starts[count] = exact ? v + count * (span - 1) : v;
+      starts[count] = (int64_t)(w * 32 + (uint64_t)ssrl_lowest_bit(word)) + count * step;
       ++count;
+      word &= word - 1;
     }
   }
   if (count == 0) return 0; /* n == 0: nothing drawn */

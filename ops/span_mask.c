@@ -5,10 +5,11 @@
  * (docs/semantics.md, "Masks for self-supervised pretraining").
  *
  * The per-sample, overlapping, zero-fill case *is* block_mask and goes to
- * ssrl_block_mask_cpu (its streaming stores included). Every other case: each
+ * ssrl_block_mask_cpu. Every other case: each
  * row's sorted starts come from mask_select.h (shared with
- * kernels/span_mask.cu), are merged into disjoint spans, and every data row is
- * written once: memcpy the gaps, fill the spans (in place: the spans only). Rows are split over OpenMP threads past 1 MiB, as block_mask does.
+ * kernels/span_mask.cu) and are merged into disjoint spans; every data row is
+ * then written once by ssrl_mask_row (mask_row.c), as block_mask writes its
+ * rows. Rows are split over OpenMP threads past 1 MiB.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,9 +18,8 @@
 #include <omp.h>
 #endif
 
+#include "mask_row.h"
 #include "masking.h"
-
-#define SSRL_SPAN_PARALLEL_BYTES (1 << 20) /* as SSRL_MASK_PARALLEL_BYTES */
 
 SSRL_API ssrl_status ssrl_span_count(int64_t T, double mask_ratio, int64_t span, int exact,
                                      int64_t *n_spans) {
@@ -68,51 +68,31 @@ static int64_t row_spans(uint64_t seed, int64_t sel, int64_t T, int64_t span, in
   int64_t *starts = (int64_t *)(bits + ssrl_span_bits_words(T));
   memset(bits, 0, ssrl_span_bits_words(T) * 4u);
   const int64_t distinct = ssrl_span_starts_row(seed, (uint64_t)sel, T, span, n, exact, bits, starts);
-  int64_t count = 0;
-  for (int64_t j = 0; j < distinct; ++j) {
+  if (distinct == 0) return 0;
+  /* starts ascend and spans share one length, so a span either extends the
+     last one or opens a new one; chosen without a branch (overlaps are
+     common in the overlapping rule: a branch on them mispredicted) */
+  spans[0] = starts[0];
+  spans[1] = span < T - starts[0] ? starts[0] + span : T;
+  int64_t count = 1;
+  for (int64_t j = 1; j < distinct; ++j) {
     const int64_t s = starts[j], e = span < T - s ? s + span : T;
-    if (count > 0 && s <= spans[2 * count - 1]) {
-      spans[2 * count - 1] = e; /* starts ascend and spans share one length */
-    } else {
-      spans[2 * count] = s;
-      spans[2 * count + 1] = e;
-      ++count;
-    }
+    spans[2 * count] = s; /* opens span `count`, or is left behind when s merges */
+    const int64_t k = count - (s <= spans[2 * count - 1]);
+    spans[2 * k + 1] = e;
+    count = k + 1;
   }
   return count;
-}
-
-static void write_mask_row(uint8_t *mask /* [T] */, int64_t T, const int64_t *spans,
-                           int64_t count) {
-  memset(mask, 0, (size_t)T);
-  for (int64_t k = 0; k < count; ++k)
-    memset(mask + spans[2 * k], 1, (size_t)(spans[2 * k + 1] - spans[2 * k]));
-}
-
-/* dst [count] elements of es bytes, each the value at v (NULL: zero). */
-static void fill_elems(char *dst, const char *v, size_t es, int64_t count) {
-  if (v == NULL) {
-    memset(dst, 0, (size_t)count * es);
-    return;
-  }
-  uint64_t w = 0;
-  memcpy(&w, v, es);
-  switch (es) {
-    case 1: memset(dst, (int)(uint8_t)w, (size_t)count); break;
-    case 2: for (int64_t i = 0; i < count; ++i) memcpy(dst + 2 * i, &(uint16_t){(uint16_t)w}, 2); break;
-    case 4: for (int64_t i = 0; i < count; ++i) memcpy(dst + 4 * i, &(uint32_t){(uint32_t)w}, 4); break;
-    default: for (int64_t i = 0; i < count; ++i) memcpy(dst + 8 * i, &w, 8); break;
-  }
 }
 
 typedef struct {
   const char *x;
   char *out;
   uint8_t *mask;
-  const char *fill;
+  const char *patterns; /* [C][64] fill lines (ssrl_fill_pattern), or one line of zeros */
   int64_t C, T, span, n;
   size_t es;
-  int per_lead, exact;
+  int per_lead, exact, zero;
   uint64_t seed;
 } span_job;
 
@@ -128,19 +108,9 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
       cached = sel;
     }
     if (j->mask != NULL && (j->per_lead || c == 0))
-      write_mask_row(j->mask + (size_t)sel * (size_t)j->T, j->T, spans, count);
-    const char *xr = j->x + (size_t)r * row_bytes;
-    char *orow = j->out + (size_t)r * row_bytes;
-    const char *v = j->fill != NULL ? j->fill + (size_t)c * j->es : NULL;
-    /* one pass: every byte written once (out of place, the gaps are copied) */
-    size_t done = 0;
-    for (int64_t k = 0; k < count; ++k) {
-      const size_t s = (size_t)spans[2 * k] * j->es, e = (size_t)spans[2 * k + 1] * j->es;
-      if (orow != xr && s > done) memcpy(orow + done, xr + done, s - done);
-      fill_elems(orow + s, v, j->es, spans[2 * k + 1] - spans[2 * k]);
-      done = e;
-    }
-    if (orow != xr && row_bytes > done) memcpy(orow + done, xr + done, row_bytes - done);
+      ssrl_write_mask_row(j->mask + (size_t)sel * (size_t)j->T, j->T, spans, count);
+    ssrl_mask_row(j->x + (size_t)r * row_bytes, j->out + (size_t)r * row_bytes, j->es, j->T,
+                  spans, count, j->patterns + (j->zero ? 0 : (size_t)c * 64), j->zero);
   }
 }
 
@@ -166,19 +136,25 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
 
   int threads = 1;
 #ifdef _OPENMP
-  if (bytes >= SSRL_SPAN_PARALLEL_BYTES && rows > 1) threads = omp_get_max_threads();
+  if (bytes >= SSRL_MASK_PARALLEL_BYTES && rows > 1) threads = omp_get_max_threads();
   if (threads > rows) threads = (int)rows;
 #endif
   if (threads < 1) threads = 1;
   const size_t scratch_bytes = (size_t)ssrl_span_row_bytes(T, plan.n) + 2 * (size_t)plan.n * 8u;
-  char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
+  const size_t pattern_bytes = fill != NULL ? (size_t)C * 64u : 64u;
+  char *scratch = (char *)malloc((size_t)threads * scratch_bytes + pattern_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
-  span_job j = {(const char *)x, (char *)out, mask, (const char *)fill, C, T, span, plan.n,
-                elem_size, per_lead, plan.exact, seed};
+  char *patterns = scratch + (size_t)threads * scratch_bytes;
+  ssrl_fill_pattern(NULL, elem_size, out, patterns);
+  for (int64_t c = 0; fill != NULL && c < C; ++c)
+    ssrl_fill_pattern((const char *)fill + (size_t)c * elem_size, elem_size, out,
+                      patterns + (size_t)c * 64);
+  span_job j = {(const char *)x, (char *)out, mask, patterns, C, T, span, plan.n, elem_size,
+                per_lead, plan.exact, fill == NULL, seed};
   if (C == 0) { /* no data, but the per-sample mask is still defined */
     int64_t *spans = (int64_t *)(scratch + ssrl_span_row_bytes(T, plan.n));
     for (int64_t b = 0; mask != NULL && b < B; ++b)
-      write_mask_row(mask + (size_t)b * (size_t)T, T, spans,
+      ssrl_write_mask_row(mask + (size_t)b * (size_t)T, T, spans,
                      row_spans(seed, b, T, span, plan.n, plan.exact, scratch, spans));
     free(scratch);
     return SSRL_OK;

@@ -85,12 +85,11 @@ TEST(BlockMask, ParallelPathMatchesNaive) {
   check_against_naive(9, 5, 4001, 8, 0.2, 40, 13);       // 1.4 MB, odd row split
 }
 
-// Out of place at >= 4 MiB the rows are written with non-temporal stores in whole
-// 64-byte lines (regular stores for a row's unaligned head and tail). Every element
-// size, odd T (rows start anywhere in a line), an output that is not 16-byte
-// aligned, spans shorter than a line, many in one line, whole masked rows, and
-// rows shorter than a line.
-TEST(BlockMask, StreamingPathMatchesNaive) {
+// Large outputs (>= 4 MiB; an earlier version streamed them in whole 64-byte
+// lines): every element size, odd T (rows start anywhere in a line), an output
+// that is not 16-byte aligned, spans shorter than a line, many in one line,
+// whole masked rows, and rows shorter than a line.
+TEST(BlockMask, LargeMisalignedOutputsMatchNaive) {
   struct Case {
     int64_t B, C, T;
     size_t es;
