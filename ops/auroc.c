@@ -22,6 +22,15 @@
 
 #include "internal.h"
 
+/* The gather reads a group's few columns of every row, C scores apart: it
+   prefetches the row SSRL_GATHER_AHEAD ahead. At [1e6, 71] float32 this took
+   the whole op from 522 to 410 ms (2 threads; distances 8 to 64 alike). */
+#define SSRL_GATHER_AHEAD 16
+#if defined(__GNUC__) || defined(__clang__)
+#define SSRL_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define SSRL_PREFETCH(p) ((void)(p))
+#endif
 #define SSRL_AUROC_GROUP 16 /* most classes gathered per read of y_prob */
 #define SSRL_RADIX_BITS 11 /* 3 passes for 32-bit keys: at 1e6 keys 20% faster than 4 of 8 bits */
 #define SSRL_RADIX_SIZE (1 << SSRL_RADIX_BITS)
@@ -91,6 +100,10 @@ SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6)
     double sc[SSRL_AUROC_GROUP];                                                    \
     for (int64_t n = 0; n < N; ++n) {                                               \
       const int64_t i0 = n * C + c0;                                                \
+      if (n + SSRL_GATHER_AHEAD < N) {                                              \
+        SSRL_PREFETCH((const char *)y_prob + (size_t)(i0 + SSRL_GATHER_AHEAD * C) * psize); \
+        SSRL_PREFETCH((const char *)y_true + (size_t)(i0 + SSRL_GATHER_AHEAD * C) * lsize); \
+      }                                                                             \
       const int bad_label = ssrl_decode_labels(y_true, ldt, i0, g, lab);            \
       int bad_score = 0;                                                            \
       if (dtype == SSRL_FLOAT32) {                                                  \
@@ -134,6 +147,7 @@ static ssrl_status auroc_group(const void *y_true, ssrl_dtype ldt, const void *y
                                double *auroc, double *auprc) {
   int64_t P[SSRL_AUROC_GROUP] = {0}, M[SSRL_AUROC_GROUP] = {0};
   const int wide = dtype == SSRL_FLOAT64;
+  const size_t psize = ssrl_dtype_size(dtype), lsize = ssrl_label_dtype_size(ldt);
   if (wide) SSRL_GATHER(uint64_t, ssrl_double_key);
   else SSRL_GATHER(uint32_t, float_key_of);
   for (int64_t j = 0; j < g; ++j) {

@@ -134,3 +134,36 @@ def test_bad_input_names_the_argument(case, exc, name):
     y, p = make(20, 3, seed=12)
     with pytest.raises(exc, match=name):
         case(y, p)
+
+
+# On the CPU the checks take a serial path (a numpy sum for the scores, the
+# op's own verdict for the labels; ssrl_ecg/utils.py). What it must keep:
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan")])
+def test_every_non_finite_score_of_every_dtype_is_refused(dtype, bad):
+    y, p = make(50, 4, seed=3)
+    pt = torch.from_numpy(p).to(dtype)
+    pt[37, 2] = bad
+    with pytest.raises(ValueError, match="y_prob"):
+        multilabel_metrics(torch.from_numpy(y), pt)
+
+
+def test_huge_finite_scores_whose_sum_overflows_are_accepted():
+    y, p = make(300, 5, seed=4)
+    big = p * 1e307  # the serial sum overflows to inf: the exact test decides
+    assert_same(multilabel_metrics(y, big), reference_metrics(y, big))
+    y16 = torch.from_numpy(y)
+    p16 = torch.from_numpy(p * 60000).half()  # finite, near the float16 maximum
+    got = multilabel_metrics(y16, p16)
+    assert_same(got, reference_metrics(y, p16.double().numpy()))
+
+
+@pytest.mark.parametrize("bad_score", [float("nan"), float("inf")])
+def test_a_bad_label_is_named_before_a_bad_score(bad_score):
+    y, p = make(40, 3, seed=5)
+    y[35, 1] = 2      # the label comes after the score in data order
+    p[2, 0] = bad_score
+    with pytest.raises(ValueError, match="y_true"):
+        multilabel_metrics(y, p)
+    with pytest.raises(ValueError, match="y_true"):
+        multilabel_metrics(torch.from_numpy(y), torch.from_numpy(p).float())
