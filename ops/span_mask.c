@@ -89,17 +89,20 @@ typedef struct {
   const char *x;
   char *out;
   uint8_t *mask;
-  const char *patterns; /* [C][64] fill lines (ssrl_fill_pattern), or one line of zeros */
+  const char *fill; /* [C] values of es bytes, or NULL: zeros */
   int64_t C, T, span, n;
   size_t es;
-  int per_lead, exact, zero;
+  int per_lead, exact;
   uint64_t seed;
 } span_job;
 
 /* Data rows [r0, r1) of the flattened [B * C]; a selection row's spans are
    redrawn only when the range enters a new one. */
 static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, int64_t *spans) {
-  int64_t cached = -1, count = 0;
+  static const char zeros[64] = {0};
+  char pattern[64]; /* fill[c]'s line, rebuilt when the channel changes (no [C] table:
+                       C is only bounded by the data's size) */
+  int64_t cached = -1, count = 0, pattern_c = -1;
   const size_t row_bytes = (size_t)j->T * j->es;
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t sel = j->per_lead ? r : r / j->C, c = r % j->C;
@@ -109,8 +112,12 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
     }
     if (j->mask != NULL && (j->per_lead || c == 0))
       ssrl_write_mask_row(j->mask + (size_t)sel * (size_t)j->T, j->T, spans, count);
+    if (j->fill != NULL && c != pattern_c) {
+      ssrl_fill_pattern(j->fill + (size_t)c * j->es, j->es, j->out, pattern);
+      pattern_c = c;
+    }
     ssrl_mask_row(j->x + (size_t)r * row_bytes, j->out + (size_t)r * row_bytes, j->es, j->T,
-                  spans, count, j->patterns + (j->zero ? 0 : (size_t)c * 64), j->zero);
+                  spans, count, j->fill != NULL ? pattern : zeros, j->fill == NULL);
   }
 }
 
@@ -141,16 +148,10 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
 #endif
   if (threads < 1) threads = 1;
   const size_t scratch_bytes = (size_t)ssrl_span_row_bytes(T, plan.n) + 2 * (size_t)plan.n * 8u;
-  const size_t pattern_bytes = fill != NULL ? (size_t)C * 64u : 64u;
-  char *scratch = (char *)malloc((size_t)threads * scratch_bytes + pattern_bytes);
+  char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
-  char *patterns = scratch + (size_t)threads * scratch_bytes;
-  ssrl_fill_pattern(NULL, elem_size, out, patterns);
-  for (int64_t c = 0; fill != NULL && c < C; ++c)
-    ssrl_fill_pattern((const char *)fill + (size_t)c * elem_size, elem_size, out,
-                      patterns + (size_t)c * 64);
-  span_job j = {(const char *)x, (char *)out, mask, patterns, C, T, span, plan.n, elem_size,
-                per_lead, plan.exact, fill == NULL, seed};
+  span_job j = {(const char *)x, (char *)out, mask, (const char *)fill, C, T, span, plan.n,
+                elem_size, per_lead, plan.exact, seed};
   if (C == 0) { /* no data, but the per-sample mask is still defined */
     int64_t *spans = (int64_t *)(scratch + ssrl_span_row_bytes(T, plan.n));
     for (int64_t b = 0; mask != NULL && b < B; ++b)

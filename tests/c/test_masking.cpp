@@ -137,6 +137,26 @@ TEST(SpanMask, FillEveryElemSizeAndAlignment) {
         }
 }
 
+// No channels with a fill (an empty fill [0]): the per-sample mask is still
+// written, as without fill, and nothing else is (the fuzzer found an early
+// version writing a fill line into a table sized for C = 0 lines).
+TEST(SpanMask, FillWithNoChannels) {
+  const int64_t B = 3, T = 97;
+  const float x = 0.0f, fill = 9.0f;
+  float out = 0.0f;
+  std::vector<uint8_t> with_fill(B * T, 7), without(B * T, 7);
+  for (int exact = 0; exact < 2; ++exact) {
+    ASSERT_EQ(ssrl_span_mask_cpu(&x, &out, with_fill.data(), B, 0, T, 4, 0.3, 10, 0, exact, &fill,
+                                 3),
+              SSRL_OK);
+    ASSERT_EQ(ssrl_span_mask_cpu(&x, &out, without.data(), B, 0, T, 4, 0.3, 10, 0, exact, nullptr,
+                                 3),
+              SSRL_OK);
+    EXPECT_EQ(with_fill, without);
+    EXPECT_EQ(out, 0.0f);
+  }
+}
+
 TEST(SpanMask, Counts) {
   int64_t n = -1;
   ASSERT_EQ(ssrl_span_count(1000, 0.15, 50, 1, &n), SSRL_OK);
