@@ -130,6 +130,45 @@ def test_pin_malloc_pins_glibc_thresholds():
     assert bench.pin_malloc().startswith("pinned: glibc M_MMAP_THRESHOLD 32 MiB")
 
 
+def test_measure_all_runs_before_ahead_of_every_call():
+    from dataclasses import replace
+
+    from ssrl_ecg.bench.common import measure_all
+
+    log = []
+    methods = [(name, (lambda n=name: log.append(n)), None) for name in "ab"]
+    plan = replace(bench.PLANS["smoke"], reps=5, budget_s=60.0)
+    measure_all(bench.Clock(torch.device("cpu")), methods, plan, before=lambda: log.append("*"))
+    assert len(log) == 2 * (2 + 2 * 5)  # warm-up and 5 rounds of two methods
+    assert log[0::2] == ["*"] * (len(log) // 2) and "*" not in log[1::2]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
+def test_large_cpu_outputs_land_on_fresh_pages():
+    """The hook hands the free heap's pages back: a large block freed to the
+    heap and allocated again faults its pages in afresh."""
+    import resource
+
+    from ssrl_ecg.bench.common import FRESH_BYTES, fresh_outputs_hook
+
+    assert fresh_outputs_hook(torch.device("cpu"), FRESH_BYTES - 1) is None
+    assert fresh_outputs_hook(torch.device("meta"), FRESH_BYTES) is None
+    hook = fresh_outputs_hook(torch.device("cpu"), FRESH_BYTES)
+    assert callable(hook)
+    bench.pin_malloc()
+    small = [torch.ones(1 << 20, dtype=torch.uint8) for _ in range(96)]  # heap blocks, 96 MiB
+    del small  # they coalesce into one free region that a 64 MiB block fits in
+
+    def faults_of_64mib():
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        torch.ones(64 << 20, dtype=torch.uint8)
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+    faults_of_64mib()
+    hook()
+    assert faults_of_64mib() > 4000  # 16384 pages of 4 KiB (fewer with huge pages)
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_source_commit_names_the_checkout(tmp_path):
     from ssrl_ecg.bench.report import source_commit
