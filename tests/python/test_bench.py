@@ -130,43 +130,58 @@ def test_pin_malloc_pins_glibc_thresholds():
     assert bench.pin_malloc().startswith("pinned: glibc M_MMAP_THRESHOLD 32 MiB")
 
 
-def test_measure_all_runs_before_ahead_of_every_call():
+def test_measure_all_hands_every_result_to_after():
     from dataclasses import replace
 
     from ssrl_ecg.bench.common import measure_all
 
-    log = []
-    methods = [(name, (lambda n=name: log.append(n)), None) for name in "ab"]
+    made, seen = [], []
+
+    def make(name):
+        def fn():
+            made.append(object())
+            return made[-1]
+        return fn
+
     plan = replace(bench.PLANS["smoke"], reps=5, budget_s=60.0)
-    measure_all(bench.Clock(torch.device("cpu")), methods, plan, before=lambda: log.append("*"))
-    assert len(log) == 2 * (2 + 2 * 5)  # warm-up and 5 rounds of two methods
-    assert log[0::2] == ["*"] * (len(log) // 2) and "*" not in log[1::2]
+    measure_all(bench.Clock(torch.device("cpu")), [(n, make(n), None) for n in "ab"], plan,
+                after=seen.append)
+    assert len(made) == 2 * (1 + 5)  # warm-up and 5 rounds of two methods
+    assert [id(o) for o in seen] == [id(o) for o in made]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
-def test_large_cpu_outputs_land_on_fresh_pages():
-    """The hook hands the free heap's pages back: a large block freed to the
-    heap and allocated again faults its pages in afresh."""
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise is Linux's")
+def test_large_outputs_land_on_fresh_pages_inputs_are_kept():
+    """A large block served from a coalesced free heap region faults afresh
+    after the hook; an input (what an in-place method returns) keeps its data."""
     import resource
 
     from ssrl_ecg.bench.common import FRESH_BYTES, fresh_outputs_hook
 
-    assert fresh_outputs_hook(torch.device("cpu"), FRESH_BYTES - 1) is None
-    assert fresh_outputs_hook(torch.device("meta"), FRESH_BYTES) is None
-    hook = fresh_outputs_hook(torch.device("cpu"), FRESH_BYTES)
-    assert callable(hook)
+    def minflt():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+    assert fresh_outputs_hook(torch.device("meta"), []) is None
     bench.pin_malloc()
     small = [torch.ones(1 << 20, dtype=torch.uint8) for _ in range(96)]  # heap blocks, 96 MiB
     del small  # they coalesce into one free region that a 64 MiB block fits in
+    x = torch.full((FRESH_BYTES,), 7, dtype=torch.uint8)  # an input: never dropped
+    after = fresh_outputs_hook(torch.device("cpu"), [x])
 
-    def faults_of_64mib():
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    def faults_of_64mib(hook):
+        out = torch.ones(64 << 20, dtype=torch.uint8)
+        mask = torch.ones(16 << 20, dtype=torch.uint8)  # under the threshold: reused
+        if hook:
+            after((out, mask, x, x[1:]))
+        del out, mask
+        before = minflt()
         torch.ones(64 << 20, dtype=torch.uint8)
-        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+        return minflt() - before
 
-    faults_of_64mib()
-    hook()
-    assert faults_of_64mib() > 4000  # 16384 pages of 4 KiB (fewer with huge pages)
+    faults_of_64mib(False)
+    assert faults_of_64mib(False) < 1000  # the heap region, warm: the regime the hook ends
+    assert faults_of_64mib(True) > 4000  # 16384 pages of 4 KiB (fewer with huge pages)
+    assert bool((x == 7).all())
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

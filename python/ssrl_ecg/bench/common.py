@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import random
 import statistics
 import sys
@@ -92,28 +93,48 @@ def pin_malloc() -> str:
 
 
 FRESH_BYTES = 32 << 20  # pin_malloc's mmap threshold: outputs this large are fresh pages
+_MADV_DONTNEED = 4
 
 
-def fresh_outputs_hook(device: torch.device, nbytes: int) -> Optional[Callable[[], None]]:
-    """For CPU inputs of FRESH_BYTES or more: a hook that returns the free heap's
-    pages to the system (glibc ``malloc_trim(0)``), run untimed before every
-    call, so that every large output lands on fresh pages as pin_malloc
-    promises. Without it the promise held only until the heap had gathered a
-    free region that large: freed blocks under the mmap threshold coalesce and
-    then serve a 61 MB output with no page fault. In one full run that
-    turned the [256,12,5000] tables' ``x.clone()`` from 12.7 ms into 4.8 ms
-    halfway through. None elsewhere."""
-    if device.type != "cpu" or nbytes < FRESH_BYTES or not sys.platform.startswith("linux"):
+def fresh_outputs_hook(device: torch.device, keep: List[torch.Tensor]
+                       ) -> Optional[Callable[[Any], None]]:
+    """On a Linux CPU: ``after(out)``, run untimed on every call's result before
+    it is freed, which hands the pages of each tensor in ``out`` of FRESH_BYTES
+    or more back to the system (``madvise(MADV_DONTNEED)``), unless it shares
+    memory with one of ``keep`` (the inputs: an in-place method returns x).
+
+    pin_malloc promises that such outputs are fresh pages on every call, but
+    glibc maps a block freshly only when no free heap region fits it: once
+    freed blocks under the threshold had coalesced into a region of 61 MB
+    (after the metrics groups, or any scikit-learn call), ``x.clone()`` and
+    every mask at [256,12,5000] were served from it with no page fault (12.7
+    -> 4.8 ms halfway through one full run). Dropping the pages of the large
+    outputs keeps the promise for them alone; smaller blocks (a [B, C, T] bool
+    mask of 15 MB) are still reused as a caching allocator would. None where
+    it does not apply."""
+    if device.type != "cpu" or not sys.platform.startswith("linux"):
         return None
     try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc
+        madvise = ctypes.CDLL(None).madvise
+    except (OSError, AttributeError):
         return None
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    page = os.sysconf("SC_PAGE_SIZE")
+    kept = {t.untyped_storage().data_ptr() for t in keep}
 
-    def release() -> None:
-        trim(0)
+    def after(out: Any) -> None:
+        for t in out if isinstance(out, (tuple, list)) else (out,):
+            if not isinstance(t, torch.Tensor) or t.device.type != "cpu" \
+                    or t.untyped_storage().nbytes() < FRESH_BYTES \
+                    or t.untyped_storage().data_ptr() in kept:
+                continue
+            start = t.untyped_storage().data_ptr()
+            lo = -(-start // page) * page  # whole pages inside the block only
+            hi = (start + t.untyped_storage().nbytes()) // page * page
+            if hi > lo:
+                madvise(lo, hi - lo, _MADV_DONTNEED)
 
-    return release
+    return after
 
 
 class Clock:
@@ -144,7 +165,7 @@ Method = Tuple[str, Callable[[], Any], Optional[Callable[[Any], Dict[str, Any]]]
 
 
 def measure_all(clock: Clock, methods: List[Method], plan: Plan,
-                before: Optional[Callable[[], None]] = None) -> List[Dict[str, Any]]:
+                after: Optional[Callable[[Any], None]] = None) -> List[Dict[str, Any]]:
     """Times several methods side by side: (name, fn, check) each.
 
     First every method is called once, in order (a warm-up whose result ``check``
@@ -155,16 +176,16 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
     ``plan.reps`` rounds or until the time budget (at least 3). A row holds
     ``check``'s fields, the median seconds per call ``time_s``, the repeats and
     their times. On a GPU a repeat is the mean of back-to-back calls
-    lasting about 1 ms in all. ``before`` (e.g. ``fresh_outputs_hook``) runs
-    untimed before every call.
+    lasting about 1 ms in all. ``after`` (e.g. ``fresh_outputs_hook``) gets
+    every call's result, untimed.
     """
     rows: List[Dict[str, Any]] = []
     live = []
-    settle = before or (lambda: None)
+    settle = after or (lambda out: None)
     for name, fn, check in methods:
-        settle()
         first, out = clock(fn)
         row: Dict[str, Any] = dict(check(out)) if check else {}
+        settle(out)
         del out
         row["method"] = name
         if first >= plan.slow_s and not name.startswith("ours"):
@@ -181,8 +202,10 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
             break
         order.shuffle(live)  # no method always runs first or right after another
         for row, fn in live:
-            settle()
-            row["times_s"].append(clock(fn, row["calls_per_rep"])[0])
+            seconds, out = clock(fn, row["calls_per_rep"])
+            settle(out)
+            del out
+            row["times_s"].append(seconds)
     for row in rows:
         row.update(time_s=statistics.median(row["times_s"]), reps=len(row["times_s"]))
     return rows

@@ -160,11 +160,12 @@ def bench_mask(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
     copies = max(1, min(32, math.ceil(ROTATE_BYTES / max(1, x0.nbytes))))
     # One rotation shared by all methods: every call takes the next copy, so no
     # method reads a copy another has just pulled into cache.
-    pool = itertools.cycle([x0.clone() for _ in range(copies)])
+    inputs = [x0.clone() for _ in range(copies)]
+    pool = itertools.cycle(inputs)
     runners = _mask_runners()
     rows = measure_all(clock, [(key, lambda run=runners[key]: run(next(pool)), None)
                                for key in methods or list(MASK_METHODS)], plan,
-                       before=fresh_outputs_hook(device, x0.nbytes))
+                       after=fresh_outputs_hook(device, inputs + [x0]))
     for r in rows:
         r["validated"] = valid[r["method"]]
     clone_t = next(r["time_s"] for r in rows if r["method"] == "clone")

@@ -222,11 +222,12 @@ def bench_span(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
     x0 = torch.randn(B, CHANNELS, T, device=device)
     valid = _validate_spans(x0)
     copies = max(1, min(32, math.ceil(ROTATE_BYTES / max(1, x0.nbytes))))
-    pool = itertools.cycle([x0.clone() for _ in range(copies)])
+    inputs = [x0.clone() for _ in range(copies)]
+    pool = itertools.cycle(inputs)
     runners = _span_runners()
     keys = methods or list(SPAN_METHODS)
     rows = measure_all(clock, [(k, lambda run=runners[k]: run(next(pool)), None) for k in keys],
-                       plan, before=fresh_outputs_hook(device, x0.nbytes))
+                       plan, after=fresh_outputs_hook(device, inputs + [x0]))
     clone_t = next(r["time_s"] for r in rows if r["method"] == "clone")
     for r in rows:
         r.update(valid[r["method"]], shape=[B, CHANNELS, T], dtype="float32",
