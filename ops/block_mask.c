@@ -75,19 +75,7 @@ static int64_t sample_spans(uint64_t seed, int64_t b, int64_t T, int64_t block_s
   int64_t *starts = spans + n; /* upper half as scratch: spans never overtake it */
   draw_starts(seed, b, T, block_size, n, starts);
   sort_starts(starts, spans, n, ssrl_start_range(T, block_size)); /* lower half: radix scratch */
-  int64_t count = 0;
-  for (int64_t j = 0; j < n; ++j) {
-    const int64_t s = starts[j];
-    const int64_t e = s + block_size < T ? s + block_size : T;
-    if (count > 0 && s <= spans[2 * count - 1]) {
-      if (e > spans[2 * count - 1]) spans[2 * count - 1] = e;
-    } else {
-      spans[2 * count] = s;
-      spans[2 * count + 1] = e;
-      ++count;
-    }
-  }
-  return count;
+  return ssrl_merge_spans(starts, n, block_size, T, spans);
 }
 
 /* Rows [r0, r1) of the flattened [B * C] rows; mask rows are written by the
@@ -95,7 +83,6 @@ static int64_t sample_spans(uint64_t seed, int64_t b, int64_t T, int64_t block_s
 static void mask_rows(const char *x, char *out, uint8_t *mask, int64_t r0, int64_t r1, int64_t C,
                       int64_t T, size_t es, int64_t block_size, uint64_t seed, int64_t n,
                       int64_t *spans) {
-  static const char zeros[64] = {0};
   int64_t b_cached = -1, count = 0;
   const size_t row_bytes = (size_t)T * es;
   for (int64_t r = r0; r < r1; ++r) {
@@ -106,7 +93,7 @@ static void mask_rows(const char *x, char *out, uint8_t *mask, int64_t r0, int64
     }
     if (mask != NULL && r % C == 0) ssrl_write_mask_row(mask + b * T, T, spans, count);
     ssrl_mask_row(x + (size_t)r * row_bytes, out + (size_t)r * row_bytes, es, T, spans, count,
-                  zeros, 1);
+                  NULL);
   }
 }
 

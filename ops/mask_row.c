@@ -30,9 +30,9 @@ void ssrl_fill_pattern(const void *value, size_t es, const void *out, char patte
 }
 
 /* bytes [s, e) of a row starting at out, from the pattern (offsets relative to
-   the row; the pattern is aligned to absolute addresses). */
-static void fill_bytes(char *out, size_t s, size_t e, const char *pattern, int zero) {
-  if (zero) {
+   the row; the pattern is aligned to absolute addresses; NULL: zeros). */
+static void fill_bytes(char *out, size_t s, size_t e, const char *pattern) {
+  if (pattern == NULL) {
     memset(out + s, 0, e - s);
     return;
   }
@@ -42,6 +42,26 @@ static void fill_bytes(char *out, size_t s, size_t e, const char *pattern, int z
   memcpy(p, pattern + (64 - lead) % 64, first);
   for (p += first; end - p >= 64; p += 64) memcpy(p, pattern, 64);
   memcpy(p, pattern, (size_t)(end - p));
+}
+
+int64_t ssrl_merge_spans(const int64_t *starts, int64_t n, int64_t span, int64_t T,
+                         int64_t *spans) {
+  if (n == 0) return 0;
+  /* starts ascend and spans share one length, so a span either extends the
+     last one or opens a new one; chosen without a branch (overlaps are
+     common in the overlapping rule: a branch on them mispredicted) */
+  const int64_t s0 = starts[0];
+  spans[0] = s0;
+  spans[1] = span < T - s0 ? s0 + span : T;
+  int64_t count = 1;
+  for (int64_t j = 1; j < n; ++j) {
+    const int64_t s = starts[j], e = span < T - s ? s + span : T;
+    spans[2 * count] = s; /* opens span `count`, or is left behind when s merges */
+    const int64_t k = count - (s <= spans[2 * count - 1]);
+    spans[2 * k + 1] = e;
+    count = k + 1;
+  }
+  return count;
 }
 
 void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t count) {
@@ -55,12 +75,12 @@ void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t
 }
 
 void ssrl_mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,
-                   int64_t count, const char *pattern, int zero) {
+                   int64_t count, const char *pattern) {
   size_t done = 0;
   for (int64_t k = 0; k < count; ++k) {
     const size_t s = (size_t)spans[2 * k] * es, e = (size_t)spans[2 * k + 1] * es;
     if (out != x && s > done) memcpy(out + done, x + done, s - done);
-    fill_bytes(out, s, e, pattern, zero);
+    fill_bytes(out, s, e, pattern);
     done = e;
   }
   if (out != x && (size_t)T * es > done) memcpy(out + done, x + done, (size_t)T * es - done);

@@ -22,14 +22,21 @@ extern "C" {
    to absolute addresses; value NULL: zeros. */
 void ssrl_fill_pattern(const void *value, size_t es, const void *out, char pattern[64]);
 
+/* Sorted starts [n] of spans of one length, clipped to T, merged into disjoint
+   sorted [begin, end) pairs in spans [2 * count]; returns count (0 when n is 0).
+   starts may live in spans from index n on (block_mask keeps them there):
+   pair k is written only after starts[k] and those before it are read. */
+int64_t ssrl_merge_spans(const int64_t *starts, int64_t n, int64_t span, int64_t T,
+                         int64_t *spans);
+
 /* mask [T] = 1 on the spans, 0 elsewhere. */
 void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t count);
 
 /* out [T] (elements of es bytes) = x with the disjoint, sorted spans
-   [begin, end) x count set from pattern (zero != 0: pattern is all zeros).
+   [begin, end) x count set from pattern (ssrl_fill_pattern; NULL: zeros).
    out == x writes only the spans. */
 void ssrl_mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,
-                   int64_t count, const char *pattern, int zero);
+                   int64_t count, const char *pattern);
 
 #ifdef __cplusplus
 }

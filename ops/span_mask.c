@@ -68,21 +68,7 @@ static int64_t row_spans(uint64_t seed, int64_t sel, int64_t T, int64_t span, in
   int64_t *starts = (int64_t *)(bits + ssrl_span_bits_words(T));
   memset(bits, 0, ssrl_span_bits_words(T) * 4u);
   const int64_t distinct = ssrl_span_starts_row(seed, (uint64_t)sel, T, span, n, exact, bits, starts);
-  if (distinct == 0) return 0;
-  /* starts ascend and spans share one length, so a span either extends the
-     last one or opens a new one; chosen without a branch (overlaps are
-     common in the overlapping rule: a branch on them mispredicted) */
-  spans[0] = starts[0];
-  spans[1] = span < T - starts[0] ? starts[0] + span : T;
-  int64_t count = 1;
-  for (int64_t j = 1; j < distinct; ++j) {
-    const int64_t s = starts[j], e = span < T - s ? s + span : T;
-    spans[2 * count] = s; /* opens span `count`, or is left behind when s merges */
-    const int64_t k = count - (s <= spans[2 * count - 1]);
-    spans[2 * k + 1] = e;
-    count = k + 1;
-  }
-  return count;
+  return ssrl_merge_spans(starts, distinct, span, T, spans);
 }
 
 typedef struct {
@@ -99,7 +85,6 @@ typedef struct {
 /* Data rows [r0, r1) of the flattened [B * C]; a selection row's spans are
    redrawn only when the range enters a new one. */
 static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, int64_t *spans) {
-  static const char zeros[64] = {0};
   char pattern[64]; /* fill[c]'s line, rebuilt when the channel changes (no [C] table:
                        C is only bounded by the data's size) */
   int64_t cached = -1, count = 0, pattern_c = -1;
@@ -117,7 +102,7 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
       pattern_c = c;
     }
     ssrl_mask_row(j->x + (size_t)r * row_bytes, j->out + (size_t)r * row_bytes, j->es, j->T,
-                  spans, count, j->fill != NULL ? pattern : zeros, j->fill == NULL);
+                  spans, count, j->fill != NULL ? pattern : NULL);
   }
 }
 

@@ -49,7 +49,7 @@ import torch.distributed as dist
 from . import ops
 from .bootstrap import (PTBXL_CONFIDENCE, PTBXL_RESAMPLES, bootstrap_intervals, ptbxl_indices,
                         weighted_auroc_auprc)
-from .utils import _EPS, _SCORE_DTYPES, _check_pair, _labels_in_place, _nonfinite
+from .utils import _EPS, _SCORE_DTYPES, _check_pair, _label_refusal, _labels_in_place, _nonfinite
 
 __all__ = ["MultilabelMetrics"]
 
@@ -203,8 +203,9 @@ class MultilabelMetrics:
         except RuntimeError as exc:  # the CPU op's verdict on a label
             if fresh:
                 self.reset()  # as before the call
-            if eager_cpu and "y_true" in str(exc):
-                raise ValueError("y_true must hold only 0 and 1") from None
+            refusal = _label_refusal(exc) if eager_cpu else None
+            if refusal is not None:
+                raise refusal from None
             raise
         if self._score_dtype is None:
             self._score_dtype = y_prob.dtype

@@ -147,6 +147,12 @@ def _nonfinite_serial(p: torch.Tensor) -> torch.Tensor:
     return _nonfinite(p)
 
 
+def _label_refusal(exc: RuntimeError) -> Optional[ValueError]:
+    """The ValueError a CPU op's refusal of a label stands for; None for any
+    other error (which the caller re-raises)."""
+    return ValueError("y_true must hold only 0 and 1") if "y_true" in str(exc) else None
+
+
 def _check_pair(y_true: torch.Tensor, y_prob: torch.Tensor) -> None:
     if y_true.shape != y_prob.shape:
         raise ValueError(f"y_true and y_prob must have the same shape, got {tuple(y_true.shape)} "
@@ -240,8 +246,9 @@ def metrics_and_flags(y_true: Any, y_prob: Any, threshold: float = 0.5, *,
     try:
         values = _metrics_tensor(labels, y_prob_t.contiguous(), thresholds, extra)
     except RuntimeError as exc:  # the CPU op's verdict on a label
-        if eager_cpu and "y_true" in str(exc):
-            raise ValueError("y_true must hold only 0 and 1") from None
+        refusal = _label_refusal(exc) if eager_cpu else None
+        if refusal is not None:
+            raise refusal from None
         raise
     flags = torch.stack([bad_label, bad_score]).to(torch.float64)
     return torch.cat([values[:4], flags, values[4:]])

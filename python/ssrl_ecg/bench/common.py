@@ -124,13 +124,14 @@ def fresh_outputs_hook(device: torch.device, keep: List[torch.Tensor]
 
     def after(out: Any) -> None:
         for t in out if isinstance(out, (tuple, list)) else (out,):
-            if not isinstance(t, torch.Tensor) or t.device.type != "cpu" \
-                    or t.untyped_storage().nbytes() < FRESH_BYTES \
-                    or t.untyped_storage().data_ptr() in kept:
+            if not isinstance(t, torch.Tensor) or t.device.type != "cpu":
                 continue
-            start = t.untyped_storage().data_ptr()
+            storage = t.untyped_storage()
+            start, size = storage.data_ptr(), storage.nbytes()
+            if size < FRESH_BYTES or start in kept:
+                continue
             lo = -(-start // page) * page  # whole pages inside the block only
-            hi = (start + t.untyped_storage().nbytes()) // page * page
+            hi = (start + size) // page * page
             if hi > lo:
                 madvise(lo, hi - lo, _MADV_DONTNEED)
 
