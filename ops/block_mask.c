@@ -80,11 +80,10 @@ static int64_t sample_spans(uint64_t seed, int64_t b, int64_t T, int64_t block_s
 
 /* Rows [r0, r1) of the flattened [B * C] rows; mask rows are written by the
    thread that owns channel 0 of a sample. */
-static void mask_rows(const char *x, char *out, uint8_t *mask, int64_t r0, int64_t r1, int64_t C,
+static void mask_rows(ssrl_row_writer w, uint8_t *mask, int64_t r0, int64_t r1, int64_t C,
                       int64_t T, size_t es, int64_t block_size, uint64_t seed, int64_t n,
                       int64_t *spans) {
   int64_t b_cached = -1, count = 0;
-  const size_t row_bytes = (size_t)T * es;
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / C;
     if (b != b_cached) {
@@ -92,8 +91,8 @@ static void mask_rows(const char *x, char *out, uint8_t *mask, int64_t r0, int64
       b_cached = b;
     }
     if (mask != NULL && r % C == 0) ssrl_write_mask_row(mask + b * T, T, spans, count);
-    ssrl_mask_row(x + (size_t)r * row_bytes, out + (size_t)r * row_bytes, es, T, spans, count,
-                  NULL);
+    ssrl_mask_row(ssrl_row_source(&w, r, r1), w.out + (size_t)r * w.row_bytes, es, T, spans,
+                  count, NULL);
   }
 }
 
@@ -133,8 +132,8 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
   {
     int64_t r0, r1;
     const int tid = ssrl_omp_rows(rows, &r0, &r1);
-    mask_rows((const char *)x, (char *)out, mask, r0, r1, C, T, elem_size, block_size, seed, n,
-              scratch + (size_t)tid * 2 * (size_t)n);
+    mask_rows(ssrl_row_writer_make(x, out, (size_t)T * elem_size, bytes), mask, r0, r1, C, T,
+              elem_size, block_size, seed, n, scratch + (size_t)tid * 2 * (size_t)n);
   }
   free(scratch);
   return SSRL_OK;

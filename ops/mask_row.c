@@ -3,14 +3,21 @@
  * and span_mask on the CPU (docs/semantics.md, "Block mask" and "Masks for
  * self-supervised pretraining"), and the byte mask row beside it.
  *
- * Every byte of the row is written once: out of place, the gaps between the
- * spans are copied and the spans filled, in one left-to-right pass; in place,
- * only the spans. Measured against the alternatives on [256, 12, 5000]
- * float32 (2-core Xeon, torch's fresh 61 MB output, so page faults included,
- * as every large CPU output is): this 1.08-1.11x `x.clone()`, a whole-row copy
- * then the spans filled in cache 1.21-1.23x, non-temporal 64-byte lines
- * 1.49x (likely because the kernel has just zeroed each fresh page through
- * the cache); into a reused output all three ran alike.
+ * Out of place, a row is written one of two ways, by the output's size
+ * (ssrl_row_writer). Large outputs (>= 32 MiB: fresh pages under glibc, whose
+ * first touch dominates) have the gaps between the spans copied and the spans
+ * filled in one left-to-right pass, every byte written once: on [256, 12, 5000]
+ * float32 into torch's fresh 61 MB output (2-core Xeon) this was 1.08-1.11x
+ * `x.clone()`, 0.88x in a C loop; a whole-row copy then the spans filled
+ * 1.21-1.23x, non-temporal 64-byte lines 1.49x (likely because the kernel has
+ * just zeroed each fresh page through the cache). Smaller outputs, served
+ * warm by the heap, are copied a tile of whole rows of about 16 KiB at a time
+ * (one memcpy) and then masked in place while the tile is in L1: measured in
+ * one C loop into a reused output at ratio 0.5, span 50, exact spans, the gap
+ * writer took 1.21-1.27x a parallel memcpy at [64, 12, 1000], [64, 12, 5000]
+ * and [256, 12, 1000], 16 KiB tiles 1.06-1.09x, 64 KiB tiles (past L1)
+ * 1.17-1.22x; the gaps' many short copies (about 20 per ECG row) cost more
+ * than writing the spans twice in cache. In place, only the spans are written.
  * The fill value is a 64-byte pattern aligned to absolute addresses
  * (ssrl_fill_pattern), so any span of any row takes its bytes from it.
  */
@@ -72,6 +79,24 @@ void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t
     done = spans[2 * k + 1];
   }
   memset(mask + done, 0, (size_t)(T - done));
+}
+
+ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t row_bytes, size_t bytes) {
+  ssrl_row_writer w = {(const char *)x, (char *)out, row_bytes, 0, 0};
+  if (x != out && row_bytes > 0 && bytes < SSRL_MASK_FRESH_BYTES)
+    w.tile = row_bytes >= SSRL_MASK_TILE_BYTES ? 1 : (int64_t)(SSRL_MASK_TILE_BYTES / row_bytes);
+  return w;
+}
+
+const char *ssrl_row_source(ssrl_row_writer *w, int64_t r, int64_t r1) {
+  const size_t at = (size_t)r * w->row_bytes;
+  if (w->tile == 0) return w->x + at;
+  if (r >= w->copied) {
+    const int64_t end = w->tile < r1 - r ? r + w->tile : r1;
+    memcpy(w->out + at, w->x + at, (size_t)(end - r) * w->row_bytes);
+    w->copied = end;
+  }
+  return w->out + at;
 }
 
 void ssrl_mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,

@@ -14,6 +14,15 @@
    float32 (3 MB) from cold memory: 0.23 ms on one thread, 0.17 ms on two. */
 #define SSRL_MASK_PARALLEL_BYTES (1 << 20)
 
+/* Out-of-place outputs under SSRL_MASK_FRESH_BYTES are written a tile of
+   whole rows (SSRL_MASK_TILE_BYTES, or one row when longer) at a time: copied,
+   then masked in place while in L1; larger ones have their gaps copied and
+   their spans filled in one pass, every byte written once (ops/mask_row.c
+   says why and what was measured). 32 MiB is glibc's largest mmap threshold:
+   a block past it is always fresh pages, one under it is mostly served warm. */
+#define SSRL_MASK_FRESH_BYTES ((size_t)32 << 20)
+#define SSRL_MASK_TILE_BYTES ((size_t)16 << 10)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,6 +46,23 @@ void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t
    out == x writes only the spans. */
 void ssrl_mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,
                    int64_t count, const char *pattern);
+
+/* One thread's rows of one output: where ssrl_mask_row reads each row from. */
+typedef struct {
+  const char *x;
+  char *out;
+  size_t row_bytes;
+  int64_t tile;   /* rows copied at once; 0: none (the gap writer, or in place) */
+  int64_t copied; /* rows [.., copied) of the current tile are in out */
+} ssrl_row_writer;
+
+/* The writer of an output of `bytes` bytes (x == out: in place). */
+ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t row_bytes, size_t bytes);
+
+/* Row r's source for ssrl_mask_row: x's row, or out's own row (so only the
+   spans are written) once the tile starting at r, clipped to r1 (the end of
+   the caller's rows), is copied. Rows must come in ascending order. */
+const char *ssrl_row_source(ssrl_row_writer *w, int64_t r, int64_t r1);
 
 #ifdef __cplusplus
 }

@@ -8,8 +8,8 @@
  * ssrl_block_mask_cpu. Every other case: each
  * row's sorted starts come from mask_select.h (shared with
  * kernels/span_mask.cu) and are merged into disjoint spans; every data row is
- * then written once by ssrl_mask_row (mask_row.c), as block_mask writes its
- * rows. Rows are split over OpenMP threads past 1 MiB.
+ * then written by ssrl_mask_row (mask_row.c, which says how), as block_mask
+ * writes its rows. Rows are split over OpenMP threads past 1 MiB.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -77,7 +77,7 @@ typedef struct {
   uint8_t *mask;
   const char *fill; /* [C] values of es bytes, or NULL: zeros */
   int64_t C, T, span, n;
-  size_t es;
+  size_t es, bytes; /* an element's, the whole output's */
   int per_lead, exact;
   uint64_t seed;
 } span_job;
@@ -89,6 +89,7 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
                        C is only bounded by the data's size) */
   int64_t cached = -1, count = 0, pattern_c = -1;
   const size_t row_bytes = (size_t)j->T * j->es;
+  ssrl_row_writer w = ssrl_row_writer_make(j->x, j->out, row_bytes, j->bytes);
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t sel = j->per_lead ? r : r / j->C, c = r % j->C;
     if (sel != cached) {
@@ -101,8 +102,8 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
       ssrl_fill_pattern(j->fill + (size_t)c * j->es, j->es, j->out, pattern);
       pattern_c = c;
     }
-    ssrl_mask_row(j->x + (size_t)r * row_bytes, j->out + (size_t)r * row_bytes, j->es, j->T,
-                  spans, count, j->fill != NULL ? pattern : NULL);
+    ssrl_mask_row(ssrl_row_source(&w, r, r1), j->out + (size_t)r * row_bytes, j->es, j->T, spans,
+                  count, j->fill != NULL ? pattern : NULL);
   }
 }
 
@@ -136,7 +137,7 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
   char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
   span_job j = {(const char *)x, (char *)out, mask, (const char *)fill, C, T, span, plan.n,
-                elem_size, per_lead, plan.exact, seed};
+                elem_size, bytes, per_lead, plan.exact, seed};
   if (C == 0) { /* no data, but the per-sample mask is still defined */
     int64_t *spans = (int64_t *)(scratch + ssrl_span_row_bytes(T, plan.n));
     for (int64_t b = 0; mask != NULL && b < B; ++b)

@@ -86,7 +86,7 @@ TEST(BlockMask, ParallelPathMatchesNaive) {
 }
 
 // Large outputs (>= 4 MiB; an earlier version streamed them in whole 64-byte
-// lines): every element size, odd T (rows start anywhere in a line), an output
+// lines; from 32 MiB the gap writer of ops/mask_row.c, below it the tile writer): every element size, odd T (rows start anywhere in a line), an output
 // that is not 16-byte aligned, spans shorter than a line, many in one line,
 // whole masked rows, and rows shorter than a line.
 TEST(BlockMask, LargeMisalignedOutputsMatchNaive) {
@@ -104,6 +104,7 @@ TEST(BlockMask, LargeMisalignedOutputsMatchNaive) {
       {2, 3, 87383, 8, 0.6, 5, 23, 24},        // 4.2 MB, heavy overlap
       {4, 2, 262147, 2, 1.0, 262147, 24, 2},   // 4.2 MB, every row wholly masked
       {1, 81000, 13, 4, 0.3, 5, 25, 8},        // 4.2 MB of 52-byte rows: no whole line
+      {2, 4, 4194319, 1, 0.3, 37, 26, 5},      // 33.5 MB: the gap writer (>= 32 MiB)
   };
   for (const Case &k : cases) {
     SCOPED_TRACE(testing::Message() << "T=" << k.T << " es=" << k.es << " bs=" << k.bs);

@@ -102,39 +102,58 @@ TEST(SpanMask, ExactCountsFillAndInPlace) {
 // and shorter than a line, in place and out of place, past the 1 MiB thread
 // cut-off; guard bytes either side stay untouched. Reference: x where the
 // returned mask is 0, fill[c]'s bytes where it is 1.
+// Masks x [B, C, T] (elements of es bytes) into a buffer with 64 + shift guard
+// bytes before it and 64 - shift after, in place or not, with a fill of
+// random bytes; checks every element against the returned mask and the guards.
+void check_fill(int64_t B, int64_t C, int64_t T, size_t es, size_t shift, int64_t span,
+                int per_lead, int exact, bool inplace, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const size_t n = static_cast<size_t>(B * C * T) * es;
+  std::vector<uint8_t> x(n), fill(static_cast<size_t>(C) * es);
+  for (auto &v : x) v = static_cast<uint8_t>(rng() | 1);  // never a fill byte of 0
+  for (auto &v : fill) v = static_cast<uint8_t>(rng() & 0xfe);
+  std::vector<uint8_t> buf(n + 128, 0xAB);
+  uint8_t *out = buf.data() + 64 + shift;
+  if (inplace) std::memcpy(out, x.data(), n);
+  const int64_t rows = per_lead ? B * C : B;
+  std::vector<uint8_t> mask(static_cast<size_t>(rows * T), 7);
+  ASSERT_EQ(ssrl_span_mask_cpu(inplace ? out : x.data(), out, mask.data(), B, C, T, es, 0.4, span,
+                               per_lead, exact, fill.data(), seed),
+            SSRL_OK);
+  for (int64_t r = 0; r < B * C; ++r)
+    for (int64_t t = 0; t < T; ++t) {
+      const uint8_t m = mask[static_cast<size_t>((per_lead ? r : r / C) * T + t)];
+      ASSERT_LE(m, 1);
+      const size_t at = static_cast<size_t>(r * T + t) * es;
+      const uint8_t *want = m ? &fill[static_cast<size_t>(r % C) * es] : &x[at];
+      ASSERT_EQ(std::memcmp(out + at, want, es), 0) << "row " << r << " t " << t;
+    }
+  for (size_t i = 0; i < 64 + shift; ++i) ASSERT_EQ(buf[i], 0xAB);
+  for (size_t i = 64 + shift + n; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0xAB);
+}
+
 TEST(SpanMask, FillEveryElemSizeAndAlignment) {
-  std::mt19937 rng(9);
   for (size_t es : {1u, 2u, 4u, 8u})
     for (size_t shift : {0u, 1u, 3u, 6u, 13u})
       for (int per_lead = 0; per_lead < 2; ++per_lead)
         for (int inplace = 0; inplace < 2; ++inplace) {
-          const int64_t B = 3, C = 5, T = (shift == 13 ? 70001 : 337) + static_cast<int64_t>(es);
-          const int64_t span = shift == 1 ? 3 : 41;
-          const size_t n = static_cast<size_t>(B * C * T) * es;
           SCOPED_TRACE(testing::Message() << "es=" << es << " shift=" << shift
                                           << " per_lead=" << per_lead << " inplace=" << inplace);
-          std::vector<uint8_t> x(n), fill(static_cast<size_t>(C) * es);
-          for (auto &v : x) v = static_cast<uint8_t>(rng() | 1);  // never a fill byte of 0
-          for (auto &v : fill) v = static_cast<uint8_t>(rng() & 0xfe);
-          std::vector<uint8_t> buf(n + 128, 0xAB);
-          uint8_t *out = buf.data() + 64 + shift;
-          if (inplace) std::memcpy(out, x.data(), n);
-          const int64_t rows = per_lead ? B * C : B;
-          std::vector<uint8_t> mask(static_cast<size_t>(rows * T), 7);
-          ASSERT_EQ(ssrl_span_mask_cpu(inplace ? out : x.data(), out, mask.data(), B, C, T, es,
-                                       0.4, span, per_lead, shift % 2, fill.data(), 31 + shift),
-                    SSRL_OK);
-          for (int64_t r = 0; r < B * C; ++r)
-            for (int64_t t = 0; t < T; ++t) {
-              const uint8_t m = mask[static_cast<size_t>((per_lead ? r : r / C) * T + t)];
-              ASSERT_LE(m, 1);
-              const size_t at = static_cast<size_t>(r * T + t) * es;
-              const uint8_t *want = m ? &fill[static_cast<size_t>(r % C) * es] : &x[at];
-              ASSERT_EQ(std::memcmp(out + at, want, es), 0) << "row " << r << " t " << t;
-            }
-          for (size_t i = 0; i < 64 + shift; ++i) ASSERT_EQ(buf[i], 0xAB);
-          for (size_t i = 64 + shift + n; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0xAB);
+          const int64_t T = (shift == 13 ? 70001 : 337) + static_cast<int64_t>(es);
+          check_fill(3, 5, T, es, shift, shift == 1 ? 3 : 41, per_lead, shift % 2, inplace != 0,
+                     static_cast<uint32_t>(31 + shift));
         }
+}
+
+// Out-of-place outputs of 32 MiB and more take the gap writer (ops/mask_row.c),
+// smaller ones the tile writer that the test above covers: 33.5 MB outputs
+// of bytes, per sample with short spans and per lead, shifted off a line.
+TEST(SpanMask, LargeOutputsTakeTheGapWriter) {
+  for (int per_lead = 0; per_lead < 2; ++per_lead) {
+    SCOPED_TRACE(testing::Message() << "per_lead=" << per_lead);
+    check_fill(2, 4, 4194319, 1, 5, per_lead ? 5000 : 37, per_lead, per_lead, false,
+               static_cast<uint32_t>(77 + per_lead));
+  }
 }
 
 // No channels with a fill (an empty fill [0]): the per-sample mask is still
