@@ -4,9 +4,10 @@
  *
  * Per sample: draw n_blocks starts from the Philox stream (philox.h, shared with
  * the CUDA kernel), sort them in linear time (radix) and merge them into
- * disjoint spans, then write every row once with ssrl_mask_row (mask_row.c:
- * the gaps copied and the spans zeroed, in one pass), so the work stays a
- * plain copy's.
+ * disjoint spans, then write every row with ssrl_mask_row through an
+ * ssrl_row_writer (mask_row.c: a tile of rows copied, then the spans zeroed
+ * in place, or, for outputs of 32 MiB and more, the gaps copied and the spans
+ * zeroed in one pass), so the work stays about a plain copy's.
  * Rows are split evenly over OpenMP threads past 1 MiB; a thread redraws a
  * sample's spans only when its range enters a new sample.
  */

@@ -16,7 +16,8 @@
 
 /* Out-of-place outputs under SSRL_MASK_FRESH_BYTES are written a tile of
    whole rows (SSRL_MASK_TILE_BYTES, or one row when longer) at a time: copied,
-   then masked in place while in L1; larger ones have their gaps copied and
+   then masked in place while the tile is still in cache (L1 for tiles of
+   short rows); larger ones have their gaps copied and
    their spans filled in one pass, every byte written once (ops/mask_row.c
    says why and what was measured). 32 MiB is glibc's largest mmap threshold:
    a block past it is always fresh pages, one under it is mostly served warm. */

@@ -96,12 +96,6 @@ TEST(SpanMask, ExactCountsFillAndInPlace) {
     }
 }
 
-// The fill values go through a 64-byte pattern aligned to absolute addresses
-// (ops/mask_row.c): every element size, outputs shifted by any byte count
-// (not even element-aligned), rows that start anywhere in a line, spans longer
-// and shorter than a line, in place and out of place, past the 1 MiB thread
-// cut-off; guard bytes either side stay untouched. Reference: x where the
-// returned mask is 0, fill[c]'s bytes where it is 1.
 // Masks x [B, C, T] (elements of es bytes) into a buffer with 64 + shift guard
 // bytes before it and 64 - shift after, in place or not, with a fill of
 // random bytes; checks every element against the returned mask and the guards.
@@ -132,6 +126,12 @@ void check_fill(int64_t B, int64_t C, int64_t T, size_t es, size_t shift, int64_
   for (size_t i = 64 + shift + n; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0xAB);
 }
 
+// The fill values go through a 64-byte pattern aligned to absolute addresses
+// (ops/mask_row.c): every element size, outputs shifted by any byte count
+// (not even element-aligned), rows that start anywhere in a line, spans longer
+// and shorter than a line, in place and out of place, past the 1 MiB thread
+// cut-off; guard bytes either side stay untouched. Reference: x where the
+// returned mask is 0, fill[c]'s bytes where it is 1.
 TEST(SpanMask, FillEveryElemSizeAndAlignment) {
   for (size_t es : {1u, 2u, 4u, 8u})
     for (size_t shift : {0u, 1u, 3u, 6u, 13u})
@@ -143,6 +143,18 @@ TEST(SpanMask, FillEveryElemSizeAndAlignment) {
           check_fill(3, 5, T, es, shift, shift == 1 ? 3 : 41, per_lead, shift % 2, inplace != 0,
                      static_cast<uint32_t>(31 + shift));
         }
+}
+
+// Tiles of many short rows (52 bytes: 315 rows a tile) past the 1 MiB thread
+// cut-off: a tile that ran past its thread's last row would write rows of the
+// other thread (a race, and wrong bytes where that thread already masked).
+TEST(SpanMask, TilesOfShortRowsStayInTheirThread) {
+  for (int per_lead = 0; per_lead < 2; ++per_lead)
+    for (int inplace = 0; inplace < 2; ++inplace) {
+      SCOPED_TRACE(testing::Message() << "per_lead=" << per_lead << " inplace=" << inplace);
+      check_fill(2, 40000, 13, 4, 3, 5, per_lead, 1, inplace != 0,
+                 static_cast<uint32_t>(90 + 2 * per_lead + inplace));
+    }
 }
 
 // Out-of-place outputs of 32 MiB and more take the gap writer (ops/mask_row.c),
