@@ -177,12 +177,8 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
   if (st != SSRL_OK) return st;
   if (C > 0 && auroc == NULL) return SSRL_ERR_NULL_POINTER;
   if (C == 0) return SSRL_OK;
-  int threads = 1;
-#ifdef _OPENMP
-  threads = omp_get_max_threads();
-  if (threads > C) threads = (int)C;
-  if (N * C < (1 << 22)) threads = 1; /* smaller: as confusion_counts.c (SSRL_COUNTS_PARALLEL_ELEMS) */
-#endif
+  /* one thread under 2^22 scores, as confusion_counts.c (SSRL_COUNTS_PARALLEL_ELEMS) */
+  const int threads = ssrl_omp_threads(C, N * C >= (1 << 22));
   /* Few, wide groups read y_prob [N, C] fewest times; a multiple of the
      thread count keeps the threads equally busy. */
   const int64_t rounds = (C + (int64_t)threads * SSRL_AUROC_GROUP - 1) / ((int64_t)threads * SSRL_AUROC_GROUP);

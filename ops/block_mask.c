@@ -112,12 +112,7 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
   }
   if (B * T == 0) return SSRL_OK;
 
-  int threads = 1;
-#ifdef _OPENMP
-  if (bytes >= SSRL_MASK_PARALLEL_BYTES && rows > 1) threads = omp_get_max_threads();
-  if (threads > rows) threads = (int)rows;
-#endif
-  if (threads < 1) threads = 1;
+  const int threads = ssrl_omp_threads(rows, bytes >= SSRL_MASK_PARALLEL_BYTES);
   int64_t *scratch = (int64_t *)malloc((size_t)threads * 2 * (size_t)n * sizeof(int64_t));
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
 

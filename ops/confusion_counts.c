@@ -197,11 +197,7 @@ SSRL_API ssrl_status ssrl_confusion_counts2_cpu(const void *y_true, ssrl_dtype l
     if (isnan(thresholds[k])) return SSRL_ERR_NAN_THRESHOLD;
   if (C == 0) return SSRL_OK; /* nothing to read: labels and scores cannot be bad */
 
-  int threads = 1;
-#ifdef _OPENMP
-  if (N * C >= SSRL_COUNTS_PARALLEL_ELEMS) threads = omp_get_max_threads();
-  if (threads > N) threads = N > 0 ? (int)N : 1;
-#endif
+  const int threads = ssrl_omp_threads(N, N * C >= SSRL_COUNTS_PARALLEL_ELEMS);
   const int use_table = K >= SSRL_TABLE_MIN_K;
   ssrl_threshold *order = (ssrl_threshold *)malloc((size_t)(K > 0 ? K : 1) * sizeof *order);
   double *sorted = (double *)malloc((size_t)(K + SSRL_TABLE_MAX_STEPS) * sizeof *sorted);

@@ -189,6 +189,21 @@ static inline int ssrl_decode_labels(const void *y_true, ssrl_dtype ldt, int64_t
    `rows` and returns its thread number: one contiguous run per thread, sizes
    differing by at most one, so each thread writes its own part of the output
    (outside a parallel region: all rows, thread 0). */
+/* Threads for an op over `rows` independent rows: as many as OpenMP offers
+   when `parallel` (the op's work is past its cut-off), never more than there
+   are rows; 1 without OpenMP. */
+static inline int ssrl_omp_threads(int64_t rows, int parallel) {
+  int threads = 1;
+#ifdef _OPENMP
+  if (parallel && rows > 1) threads = omp_get_max_threads();
+  if (threads > rows) threads = (int)rows;
+#else
+  (void)rows;
+  (void)parallel;
+#endif
+  return threads < 1 ? 1 : threads;
+}
+
 static inline int ssrl_omp_rows(int64_t rows, int64_t *r0, int64_t *r1) {
   int tid = 0, nt = 1;
 #ifdef _OPENMP

@@ -55,12 +55,7 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
   if (B * C == 0) return SSRL_OK;
   const size_t row_bytes = (size_t)T * elem_size;
   const size_t words = (size_t)ssrl_bit_words((uint64_t)C);
-  int threads = 1;
-#ifdef _OPENMP
-  if ((size_t)(B * C) * row_bytes >= SSRL_LEAD_PARALLEL_BYTES && B > 1) threads = omp_get_max_threads();
-  if (threads > B) threads = (int)B;
-#endif
-  if (threads < 1) threads = 1;
+  const int threads = ssrl_omp_threads(B, (size_t)(B * C) * row_bytes >= SSRL_LEAD_PARALLEL_BYTES);
   /* every thread's bitmap up front: a failed allocation leaves the outputs untouched */
   uint32_t *scratch = exact ? (uint32_t *)malloc((size_t)threads * words * 4u) : NULL;
   if (exact && scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;

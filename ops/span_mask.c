@@ -72,12 +72,11 @@ static int64_t row_spans(uint64_t seed, int64_t sel, int64_t T, int64_t span, in
 }
 
 typedef struct {
-  const char *x;
-  char *out;
+  ssrl_row_writer rows; /* x, out and the row writer; each thread copies it */
   uint8_t *mask;
   const char *fill; /* [C] values of es bytes, or NULL: zeros */
   int64_t C, T, span, n;
-  size_t es, bytes; /* an element's, the whole output's */
+  size_t es;
   int per_lead, exact;
   uint64_t seed;
 } span_job;
@@ -88,8 +87,7 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
   char pattern[64]; /* fill[c]'s line, rebuilt when the channel changes (no [C] table:
                        C is only bounded by the data's size) */
   int64_t cached = -1, count = 0, pattern_c = -1;
-  const size_t row_bytes = (size_t)j->T * j->es;
-  ssrl_row_writer w = ssrl_row_writer_make(j->x, j->out, row_bytes, j->bytes);
+  ssrl_row_writer w = j->rows;
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t sel = j->per_lead ? r : r / j->C, c = r % j->C;
     if (sel != cached) {
@@ -99,10 +97,10 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
     if (j->mask != NULL && (j->per_lead || c == 0))
       ssrl_write_mask_row(j->mask + (size_t)sel * (size_t)j->T, j->T, spans, count);
     if (j->fill != NULL && c != pattern_c) {
-      ssrl_fill_pattern(j->fill + (size_t)c * j->es, j->es, j->out, pattern);
+      ssrl_fill_pattern(j->fill + (size_t)c * j->es, j->es, w.out, pattern);
       pattern_c = c;
     }
-    ssrl_mask_row(ssrl_row_source(&w, r, r1), j->out + (size_t)r * row_bytes, j->es, j->T, spans,
+    ssrl_mask_row(ssrl_row_source(&w, r, r1), w.out + (size_t)r * w.row_bytes, j->es, j->T, spans,
                   count, j->fill != NULL ? pattern : NULL);
   }
 }
@@ -127,17 +125,12 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
   }
   if (T == 0 || plan.rows == 0) return SSRL_OK;
 
-  int threads = 1;
-#ifdef _OPENMP
-  if (bytes >= SSRL_MASK_PARALLEL_BYTES && rows > 1) threads = omp_get_max_threads();
-  if (threads > rows) threads = (int)rows;
-#endif
-  if (threads < 1) threads = 1;
+  const int threads = ssrl_omp_threads(rows, bytes >= SSRL_MASK_PARALLEL_BYTES);
   const size_t scratch_bytes = (size_t)ssrl_span_row_bytes(T, plan.n) + 2 * (size_t)plan.n * 8u;
   char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
-  span_job j = {(const char *)x, (char *)out, mask, (const char *)fill, C, T, span, plan.n,
-                elem_size, bytes, per_lead, plan.exact, seed};
+  span_job j = {ssrl_row_writer_make(x, out, (size_t)T * elem_size, bytes), mask,
+                (const char *)fill, C, T, span, plan.n, elem_size, per_lead, plan.exact, seed};
   if (C == 0) { /* no data, but the per-sample mask is still defined */
     int64_t *spans = (int64_t *)(scratch + ssrl_span_row_bytes(T, plan.n));
     for (int64_t b = 0; mask != NULL && b < B; ++b)

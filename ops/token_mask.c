@@ -56,12 +56,7 @@ SSRL_API ssrl_status ssrl_token_mask_cpu(int64_t rows, int64_t L, double mask_ra
   if (st != SSRL_OK) return st;
   if (rows * L == 0) return SSRL_OK;
   const size_t words = (size_t)ssrl_bit_words((uint64_t)L);
-  int threads = 1;
-#ifdef _OPENMP
-  if (rows * L >= SSRL_TOKEN_PARALLEL_TOKENS && rows > 1) threads = omp_get_max_threads();
-  if (threads > rows) threads = (int)rows;
-#endif
-  if (threads < 1) threads = 1;
+  const int threads = ssrl_omp_threads(rows, rows * L >= SSRL_TOKEN_PARALLEL_TOKENS);
   uint32_t *scratch = (uint32_t *)malloc((size_t)threads * words * 4u);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
 #ifdef _OPENMP
