@@ -18,6 +18,7 @@ kernels and autograd formulas.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Optional
@@ -78,6 +79,7 @@ def _fill(fill: object, x: Tensor) -> Optional[Tensor]:
 
 
 def _check_inplace(x: Tensor, fill: Optional[Tensor]) -> None:
+    ops._check_no_overlap(x)
     grad = torch.is_grad_enabled()
     if grad and (x.requires_grad or (fill is not None and fill.requires_grad)):
         raise ValueError("x or fill requires grad: inplace=True is not differentiable")
@@ -173,9 +175,10 @@ def lead_mask(
     exact = _flag("exact", exact)
     inplace = _flag("inplace", inplace)
     generator = _generator(generator)
+    if inplace:
+        _check_inplace(x, None)  # before the draw: a refused call leaves the generator as it was
     seed = draw_seed(x.device, generator)
     if inplace:
-        _check_inplace(x, None)
         return x, torch.ops.ssrl_ecg.lead_mask_.default(x, seed, p, exact)
     return torch.ops.ssrl_ecg.lead_mask.default(x, seed, p, exact)
 
@@ -190,6 +193,8 @@ def _token_shape(shape: object) -> tuple[int, int, int, bool]:
     dims = [_int("shape", d, 0) for d in shape]
     if dims[-1] >= 2**32:
         raise ValueError(f"shape must have L < 2**32 tokens, got L = {dims[-1]}")
+    if math.prod(dims) * 8 > 2**63 - 1:  # ids_restore's bytes, as the C layer counts them
+        raise ValueError(f"shape {tuple(dims)} is too large: its int64 ids would pass 2**63 bytes")
     if len(dims) == 2:
         return dims[0], 1, dims[1], True
     return dims[0], dims[1], dims[2], False

@@ -91,7 +91,19 @@ def _check_x(x: object) -> Tensor:
     return x
 
 
+def _check_no_overlap(x: Tensor) -> None:
+    """Refuses an x whose elements share memory (a stride-0 dim of size > 1, as
+    expand() makes): masked in place, one write would land on several elements.
+    The test torch's own in-place ops make (has_internal_overlap's YES)."""
+    if any(n > 1 and st == 0 for n, st in zip(x.shape, x.stride())):
+        raise ValueError(
+            f"x has overlapping elements (stride {tuple(x.stride())}, e.g. from expand()): "
+            "it cannot be masked in place; pass x.clone() or use the out-of-place mask"
+        )
+
+
 def _check_inplace(x: Tensor) -> None:
+    _check_no_overlap(x)
     if x.requires_grad and torch.is_grad_enabled():
         raise ValueError("x requires grad: block_mask_ is not differentiable, use block_mask")
 

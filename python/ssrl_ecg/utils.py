@@ -324,10 +324,11 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         if return_mask:
             return x, torch.zeros(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
         return x
+    if inplace:
+        ops._check_inplace(x)  # before the draw: a refused call leaves the generator as it was
     # Arguments checked above and the seed drawn on x's device: the ops themselves.
     seed = draw_seed(x.device, generator)
     if inplace:
-        ops._check_inplace(x)
         mask = torch.ops.ssrl_ecg.block_mask_.default(x, seed, ratio, size)
         out = x
     else:

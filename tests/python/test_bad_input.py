@@ -54,6 +54,11 @@ def th() -> torch.Tensor:
     return torch.tensor([0.25, 0.5, 0.75], dtype=torch.float64)
 
 
+def x_expanded() -> torch.Tensor:
+    """[2, 3, 40] whose leads share memory (stride 0): no in-place write fits it."""
+    return (torch.rand(2, 1, 40) + 1.0).expand(2, 3, 40)
+
+
 def seed() -> torch.Tensor:
     return torch.tensor([1234], dtype=torch.int64)
 
@@ -346,6 +351,10 @@ BAD = [
         ValueError, "block_size"),
     Bad("arm-inplace-requires-grad", ARM,
         lazy(lambda: ((x_float().requires_grad_(), 0.5, 4), {"inplace": True})), ValueError, "x"),
+    Bad("arm-inplace-expanded", ARM,
+        lazy(lambda: ((x_expanded(), 0.5, 4), {"inplace": True})), ValueError, "x"),
+    Bad("bm_-x-expanded", BM_, lazy(lambda: ((x_expanded(), seed(), 0.5, 4), {})), ValueError,
+        "x"),
     Bad("arm-generator-str", ARM, lazy(lambda: ((x_float(), 0.5, 4), {"generator": "cpu"})),
         TypeError, "generator"),
 ]
@@ -397,6 +406,10 @@ BAD += [
         "generator"),
     Bad("sm-inplace-requires-grad", SM, lazy(lambda: ((_grad_x(), 0.5, 4), {"inplace": True})),
         ValueError, "x"),
+    Bad("sm-inplace-expanded", SM, lazy(lambda: ((x_expanded(), 0.5, 4), {"inplace": True})),
+        ValueError, "x"),
+    Bad("lm-inplace-expanded", LM, lazy(lambda: ((x_expanded(), 0.5), {"inplace": True})),
+        ValueError, "x"),
     Bad("lm-x-2d", LM, lazy(lambda: ((x_float()[0], 0.5), {})), ValueError, "x"),
     Bad("lm-x-complex", LM, lazy(lambda: ((x_float().to(torch.complex64), 0.5), {})), TypeError,
         "x"),
@@ -414,6 +427,8 @@ BAD += [
     Bad("tm-shape-negative", TM, A((2, -1), 0.5), ValueError, "shape"),
     Bad("tm-shape-float", TM, A((2, 3.0), 0.5), TypeError, "shape"),
     Bad("tm-shape-L-2^32", TM, A((1, 2**32), 0.5), ValueError, "shape"),
+    Bad("tm-shape-2^72-ids", TM, A((2**40, 2**30, 4), 0.5), ValueError, "shape"),
+    Bad("tm-shape-2^65-bytes", TM, A((2**31, 1, 2**31), 0.5), ValueError, "shape"),
     Bad("tm-ratio-above-1", TM, A((2, 8), 1.5), ValueError, "mask_ratio"),
     Bad("tm-ratio-negative", TM, A((2, 8), -0.5), ValueError, "mask_ratio"),
     Bad("tm-ratio-nan", TM, A((2, 8), math.nan), ValueError, "mask_ratio"),
@@ -434,6 +449,21 @@ def test_bad_input_raises_naming_the_argument(case: Bad):
         f"expected {case.exc.__name__}, got {type(info.value).__name__}: {info.value}")
     assert case.name in str(info.value), f"message does not name {case.name!r}: {info.value}"
     assert _same(before, (args, kwargs)), "an input changed"
+
+
+@pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.id, marks=c.marks) for c in BAD
+             if c.fn in (ARM, SM, LM, TM) and c.name != "generator"])
+def test_a_refused_call_draws_nothing(case: Bad):
+    """Every check comes before the seed draw: a refused call leaves the
+    caller's generator where it was (a retry draws what the first call would have)."""
+    args, kwargs = case.make()
+    g = torch.Generator().manual_seed(11)
+    state = g.get_state()
+    with pytest.raises(case.exc):
+        case.fn(*args, **{**kwargs, "generator": g})
+    assert torch.equal(g.get_state(), state), "the refused call advanced the generator"
 
 
 def test_the_matrix_is_wide():
