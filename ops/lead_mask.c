@@ -4,8 +4,9 @@
  * (docs/semantics.md, "Masks for self-supervised pretraining").
  *
  * Sample b's dropped leads come from mask_select.h (ssrl_lead_row, shared with
- * kernels/lead_mask.cu); then each row is one memcpy or one memset (in place:
- * only the dropped rows are written). OpenMP over samples past 1 MiB.
+ * kernels/lead_mask.cu); then each row is one block copy or one zero fill
+ * (block_copy.h: vector stores on AVX2 CPUs; in place, only the dropped rows
+ * are written). OpenMP over samples past 1 MiB.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <omp.h>
 #endif
 
+#include "block_copy.h"
 #include "masking.h"
 
 #define SSRL_LEAD_PARALLEL_BYTES (1 << 20)
@@ -56,6 +58,7 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
   const size_t row_bytes = (size_t)T * elem_size;
   const size_t words = (size_t)ssrl_bit_words((uint64_t)C);
   const int threads = ssrl_omp_threads(B, (size_t)(B * C) * row_bytes >= SSRL_LEAD_PARALLEL_BYTES);
+  const int vector = ssrl_block_copy_vector();
   /* every thread's bitmap up front: a failed allocation leaves the outputs untouched */
   uint32_t *scratch = exact ? (uint32_t *)malloc((size_t)threads * words * 4u) : NULL;
   if (exact && scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
@@ -77,8 +80,8 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
       ssrl_lead_row(seed, (uint64_t)b, C, threshold, exact, k, bits, d);
       for (int64_t c = 0; c < C && row_bytes > 0; ++c) { /* T == 0: x, out may be NULL */
         const size_t off = (size_t)(b * C + c) * row_bytes;
-        if (d[c]) memset((char *)out + off, 0, row_bytes);
-        else if (out != x) memcpy((char *)out + off, (const char *)x + off, row_bytes);
+        if (d[c]) ssrl_block_zero((char *)out + off, row_bytes, vector);
+        else if (out != x) ssrl_block_copy((char *)out + off, (const char *)x + off, row_bytes, vector);
       }
     }
   }

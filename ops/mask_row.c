@@ -3,27 +3,30 @@
  * and span_mask on the CPU (docs/semantics.md, "Block mask" and "Masks for
  * self-supervised pretraining"), and the byte mask row beside it.
  *
- * Out of place, a row is written one of two ways, by the output's size
- * (ssrl_row_writer). Large outputs (>= 32 MiB: fresh pages under glibc, whose
- * first touch dominates) have the gaps between the spans copied and the spans
- * filled in one left-to-right pass, every byte written once: on [256, 12, 5000]
- * float32 into torch's fresh 61 MB output (2-core Xeon) this was 1.08-1.11x
- * `x.clone()`, 0.88x in a C loop; a whole-row copy then the spans filled
- * 1.21-1.23x, non-temporal 64-byte lines 1.49x (likely because the kernel has
- * just zeroed each fresh page through the cache). Smaller outputs, served
- * warm by the heap, are copied a tile of whole rows of about 16 KiB at a time
- * (one memcpy) and then masked in place while the tile is in L1: measured in
- * one C loop into a reused output at ratio 0.5, span 50, exact spans, the gap
- * writer took 1.21-1.27x a parallel memcpy at [64, 12, 1000], [64, 12, 5000]
- * and [256, 12, 1000], 16 KiB tiles 1.06-1.09x, 64 KiB tiles (past L1)
- * 1.17-1.22x; the gaps' many short copies (about 20 per ECG row) cost more
- * than writing the spans twice in cache. In place, only the spans are written.
+ * Out of place, a row is written one of two ways (ssrl_row_writer). The tile
+ * writer copies a tile of whole rows of about 16 KiB at a time (one block
+ * copy) and then masks it in place while the tile is in L1: measured in one
+ * C loop into a reused output at ratio 0.5, span 50, exact spans, the gap
+ * writer below took 1.21-1.27x a parallel memcpy at [64, 12, 1000],
+ * [64, 12, 5000] and [256, 12, 1000], 16 KiB tiles 1.06-1.09x, 64 KiB tiles
+ * (past L1) 1.17-1.22x; the gaps' many short copies (about 20 per ECG row)
+ * cost more than writing the spans twice in cache. Into fresh pages (outputs
+ * >= 32 MiB under glibc, whose first touch dominates) the tile writer wins
+ * only with the vector copy of block_copy.c: per-lead exact spans, [256, 12,
+ * 5000] float32 into a fresh 61 MB output, 2 threads, the gap writer took
+ * 0.94x a memcpy, AVX-512 row copies then the spans filled 0.86-0.89x; with
+ * memcpy's `rep movsb` the row copy then the fill was 1.21-1.23x `x.clone()`
+ * against the gap writer's 1.08-1.11x (non-temporal 64-byte lines 1.49x). So
+ * without the vector copy large outputs keep the gap writer: the gaps
+ * between the spans copied and the spans filled in one left-to-right pass,
+ * every byte written once. In place, only the spans are written.
  * The fill value is a 64-byte pattern aligned to absolute addresses
  * (ssrl_fill_pattern), so any span of any row takes its bytes from it.
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "block_copy.h"
 #include "mask_row.h"
 
 void ssrl_fill_pattern(const void *value, size_t es, const void *out, char pattern[64]) {
@@ -82,8 +85,10 @@ void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t
 }
 
 ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t row_bytes, size_t bytes) {
-  ssrl_row_writer w = {(const char *)x, (char *)out, row_bytes, 0, 0};
-  if (x != out && row_bytes > 0 && bytes < SSRL_MASK_FRESH_BYTES)
+  ssrl_row_writer w = {(const char *)x, (char *)out, row_bytes, 0, 0, 0};
+  if (x == out || row_bytes == 0) return w;
+  w.vector = ssrl_block_copy_vector();
+  if (w.vector || bytes < SSRL_MASK_FRESH_BYTES)
     w.tile = row_bytes >= SSRL_MASK_TILE_BYTES ? 1 : (int64_t)(SSRL_MASK_TILE_BYTES / row_bytes);
   return w;
 }
@@ -93,7 +98,7 @@ const char *ssrl_row_source(ssrl_row_writer *w, int64_t r, int64_t r1) {
   if (w->tile == 0) return w->x + at;
   if (r >= w->copied) {
     const int64_t end = w->tile < r1 - r ? r + w->tile : r1;
-    memcpy(w->out + at, w->x + at, (size_t)(end - r) * w->row_bytes);
+    ssrl_block_copy(w->out + at, w->x + at, (size_t)(end - r) * w->row_bytes, w->vector);
     w->copied = end;
   }
   return w->out + at;

@@ -14,13 +14,14 @@
    float32 (3 MB) from cold memory: 0.23 ms on one thread, 0.17 ms on two. */
 #define SSRL_MASK_PARALLEL_BYTES (1 << 20)
 
-/* Out-of-place outputs under SSRL_MASK_FRESH_BYTES are written a tile of
-   whole rows (SSRL_MASK_TILE_BYTES, or one row when longer) at a time: copied,
-   then masked in place while the tile is still in cache (L1 for tiles of
-   short rows); larger ones have their gaps copied and
-   their spans filled in one pass, every byte written once (ops/mask_row.c
-   says why and what was measured). 32 MiB is glibc's largest mmap threshold:
-   a block past it is always fresh pages, one under it is mostly served warm. */
+/* Out-of-place outputs are written a tile of whole rows (SSRL_MASK_TILE_BYTES,
+   or one row when longer) at a time: copied (block_copy.h), then masked in
+   place while the tile is still in cache (L1 for tiles of short rows). Without
+   the vector copy (no AVX2, or SSRL_ECG_PORTABLE_COPY set), outputs of
+   SSRL_MASK_FRESH_BYTES and more instead have their gaps copied and their
+   spans filled in one pass, every byte written once (ops/mask_row.c says why
+   and what was measured). 32 MiB is glibc's largest mmap threshold: a block
+   past it is always fresh pages, one under it is mostly served warm. */
 #define SSRL_MASK_FRESH_BYTES ((size_t)32 << 20)
 #define SSRL_MASK_TILE_BYTES ((size_t)16 << 10)
 
@@ -55,6 +56,7 @@ typedef struct {
   size_t row_bytes;
   int64_t tile;   /* rows copied at once; 0: none (the gap writer, or in place) */
   int64_t copied; /* rows [.., copied) of the current tile are in out */
+  int vector;     /* tiles copied by the vector loop (ssrl_block_copy_vector) */
 } ssrl_row_writer;
 
 /* The writer of an output of `bytes` bytes (x == out: in place). */

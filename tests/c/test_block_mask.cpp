@@ -86,8 +86,9 @@ TEST(BlockMask, ParallelPathMatchesNaive) {
 }
 
 // Large outputs (>= 4 MiB; an earlier version streamed them in whole 64-byte
-// lines; from 32 MiB the gap writer of ops/mask_row.c, below it the tile
-// writer): every element size, odd T (rows start anywhere in a line), an output
+// lines; from 32 MiB the gap writer of ops/mask_row.c where the block copy is
+// libc's (SSRL_ECG_PORTABLE_COPY=1: ctest runs this suite both ways), the tile
+// writer otherwise and below 32 MiB): every element size, odd T (rows start anywhere in a line), an output
 // that is not 16-byte aligned, spans shorter than a line, many in one line,
 // whole masked rows, and rows shorter than a line.
 TEST(BlockMask, LargeMisalignedOutputsMatchNaive) {

@@ -157,10 +157,11 @@ TEST(SpanMask, TilesOfShortRowsStayInTheirThread) {
     }
 }
 
-// Out-of-place outputs of 32 MiB and more take the gap writer (ops/mask_row.c),
-// smaller ones the tile writer that the test above covers: 33.5 MB outputs
-// of bytes, per sample with short spans and per lead, shifted off a line.
-TEST(SpanMask, LargeOutputsTakeTheGapWriter) {
+// Out-of-place outputs of 32 MiB and more take the gap writer (ops/mask_row.c)
+// where the block copy is libc's (SSRL_ECG_PORTABLE_COPY=1: ctest runs this
+// suite both ways), the tile writer of the tests above otherwise: 33.5 MB
+// outputs of bytes, per sample with short spans and per lead, shifted off a line.
+TEST(SpanMask, LargeOutputsEitherWriter) {
   for (int per_lead = 0; per_lead < 2; ++per_lead) {
     SCOPED_TRACE(testing::Message() << "per_lead=" << per_lead);
     check_fill(2, 4, 4194319, 1, 5, per_lead ? 5000 : 37, per_lead, per_lead, false,
@@ -262,6 +263,35 @@ TEST(LeadMask, HandComputedAndCounts) {
       EXPECT_EQ(s, k);
     }
   }
+}
+
+// Each row is one block copy or one zero fill (ops/block_copy.c: a vector loop
+// with stores aligned to the output, its head and tail by libc): rows of every
+// byte length around the loop's 32- and 128-byte steps, outputs shifted off
+// alignment by any byte count, every element size, both modes, past the
+// 1 MiB thread cut-off; guard bytes either side stay untouched. Reference:
+// x's row, or zeros where the returned `dropped` says so.
+TEST(LeadMask, RowsOfEveryLengthAndAlignment) {
+  std::mt19937 rng(5);
+  for (size_t es : {1u, 2u, 4u, 8u})
+    for (int64_t T : {1, 3, 31, 33, 127, 129, 301, 20011})
+      for (size_t shift : {0u, 1u, 7u, 31u}) {
+        const int64_t B = T > 20000 ? 9 : 5, C = 7;
+        const int exact = static_cast<int>(shift % 2);
+        SCOPED_TRACE(testing::Message() << "es=" << es << " T=" << T << " shift=" << shift);
+        const size_t row = static_cast<size_t>(T) * es, bytes = static_cast<size_t>(B * C) * row;
+        std::vector<uint8_t> x(bytes), buf(bytes + 128 + shift, 0xAB), d(B * C);
+        for (auto &v : x) v = static_cast<uint8_t>(rng() % 255 + 1);  // never 0
+        uint8_t *out = buf.data() + 64 + shift;
+        ASSERT_EQ(ssrl_lead_mask_cpu(x.data(), out, d.data(), B, C, T, es, 0.4, exact,
+                                     static_cast<uint64_t>(T) * 7 + shift),
+                  SSRL_OK);
+        for (int64_t r = 0; r < B * C; ++r)
+          for (size_t i = 0; i < row; ++i)
+            ASSERT_EQ(out[r * row + i], d[r] ? 0 : x[r * row + i]) << "row " << r << " byte " << i;
+        for (size_t i = 0; i < 64 + shift; ++i) ASSERT_EQ(buf[i], 0xAB);
+        for (size_t i = 64 + shift + bytes; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0xAB);
+      }
 }
 
 TEST(LeadMask, Errors) {
