@@ -36,7 +36,8 @@ __all__ = ["span_mask", "lead_mask", "token_mask"]
 
 
 def _int(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if type(value) is not int and (  # an int skips the ABC check (ops._mask_ratio says why)
+            isinstance(value, bool) or not isinstance(value, numbers.Integral)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if not low <= value <= 2**63 - 1:
         raise ValueError(f"{name} must be in [{low}, 2**63 - 1], got {value}")
@@ -51,7 +52,8 @@ def _flag(name: str, value: object) -> bool:
 
 def _unit(name: str, value: object) -> float:
     """A real number in [0, 1]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if type(value) is not float and (  # a float skips the ABC check (ops._mask_ratio)
+            isinstance(value, bool) or not isinstance(value, numbers.Real)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     v = float(value)
     if not 0.0 <= v <= 1.0:  # also refuses NaN

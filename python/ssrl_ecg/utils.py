@@ -293,6 +293,8 @@ def draw_seed(device: torch.device, generator: Optional[torch.Generator] = None)
     Uniform over all 2^64 bit patterns but one; no host-device sync, so it is
     captured by CUDA graphs (and replays fresh) and traced by ``torch.compile``.
     """
+    # generator= is passed even when None: without it torch.compile lowers the
+    # draw to Inductor's own RNG, and compiled masks would differ from eager ones.
     return torch.randint(-2**63, 2**63 - 1, (1,), dtype=torch.int64, device=device,
                          generator=generator)
 
