@@ -122,14 +122,15 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
     free(scratch);
     return SSRL_OK;
   }
+  const ssrl_row_writer writer = ssrl_row_writer_make(x, out, (size_t)T * elem_size, bytes);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
   {
     int64_t r0, r1;
     const int tid = ssrl_omp_rows(rows, &r0, &r1);
-    mask_rows(ssrl_row_writer_make(x, out, (size_t)T * elem_size, bytes), mask, r0, r1, C, T,
-              elem_size, block_size, seed, n, scratch + (size_t)tid * 2 * (size_t)n);
+    mask_rows(writer, mask, r0, r1, C, T, elem_size, block_size, seed, n,
+              scratch + (size_t)tid * 2 * (size_t)n);
   }
   free(scratch);
   return SSRL_OK;
