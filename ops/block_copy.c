@@ -16,13 +16,16 @@
  * it and runs on far more CPUs; the choice is made at run time, so the
  * library is still built for baseline x86-64 and runs anywhere.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "block_copy.h"
 
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+/* GCC and clang on x86 (not clang-cl: its immintrin.h declares AVX2 only under -mavx2) */
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(_MSC_VER)
 #define SSRL_HAVE_AVX2_PATH 1
 #include <immintrin.h>
 
@@ -67,7 +70,7 @@ __attribute__((target("avx2"))) static void zero_avx2(char *d, size_t n) {
 }
 #endif
 
-int ssrl_block_copy_vector(void) {
+int ssrl_block_copy_decide(void) {
 #ifdef SSRL_HAVE_AVX2_PATH
   const char *portable = getenv("SSRL_ECG_PORTABLE_COPY");
   if (portable != NULL && portable[0] != '\0' && strcmp(portable, "0") != 0) return 0;
@@ -75,6 +78,19 @@ int ssrl_block_copy_vector(void) {
 #else
   return 0;
 #endif
+}
+
+int ssrl_block_copy_vector(void) {
+  /* Decided once: getenv is not safe against a concurrent setenv (Python's
+     os.environ[...] = ... in another thread), so it runs at the first mask
+     call only. Threads racing here compute the same answer. */
+  static atomic_int decided = -1;
+  int v = atomic_load_explicit(&decided, memory_order_relaxed);
+  if (v < 0) {
+    v = ssrl_block_copy_decide();
+    atomic_store_explicit(&decided, v, memory_order_relaxed);
+  }
+  return v;
 }
 
 void ssrl_block_copy(void *dst, const void *src, size_t n, int vector) {

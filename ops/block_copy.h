@@ -13,16 +13,21 @@
 extern "C" {
 #endif
 
-/* 1 when the vector path runs on this CPU: x86-64 with AVX2, and the
-   environment variable SSRL_ECG_PORTABLE_COPY unset or "0" (set, the writers
-   use libc's memcpy and memset, as a CPU without AVX2 does; the tests run
-   both ways). Read at each call, so callers ask once per op. */
+/* 1 when the vector path runs in this process: x86-64 (GCC or clang) on a CPU
+   with AVX2, and the environment variable SSRL_ECG_PORTABLE_COPY unset, empty
+   or "0" (any other value: the writers use libc's memcpy and memset, as on a
+   CPU without AVX2; the tests run both ways). Decided at the first call
+   (ssrl_block_copy_decide) and kept; callers ask once per op. */
 int ssrl_block_copy_vector(void);
 
-/* memcpy(dst, src, n) (no overlap); vector: ssrl_block_copy_vector()'s answer. */
+/* The decision itself, made afresh (tests/c/test_block_copy.cpp). */
+int ssrl_block_copy_decide(void);
+
+/* memcpy(dst, src, n): dst and src non-NULL, not overlapping; vector:
+   ssrl_block_copy_vector()'s answer. */
 void ssrl_block_copy(void *dst, const void *src, size_t n, int vector);
 
-/* memset(dst, 0, n); vector as above. */
+/* memset(dst, 0, n), dst non-NULL; vector as above. */
 void ssrl_block_zero(void *dst, size_t n, int vector);
 
 #ifdef __cplusplus

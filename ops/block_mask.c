@@ -6,8 +6,9 @@
  * the CUDA kernel), sort them in linear time (radix) and merge them into
  * disjoint spans, then write every row with ssrl_mask_row through an
  * ssrl_row_writer (mask_row.c: a tile of rows copied, then the spans zeroed
- * in place, or, for outputs of 32 MiB and more, the gaps copied and the spans
- * zeroed in one pass), so the work stays about a plain copy's.
+ * in place; without the vector block copy, outputs of 32 MiB and more have the
+ * gaps copied and the spans zeroed in one pass), so the work stays about a
+ * plain copy's.
  * Rows are split evenly over OpenMP threads past 1 MiB; a thread redraws a
  * sample's spans only when its range enters a new sample.
  */

@@ -13,8 +13,10 @@
  * cost more than writing the spans twice in cache. Into fresh pages (outputs
  * >= 32 MiB under glibc, whose first touch dominates) the tile writer wins
  * only with the vector copy of block_copy.c: per-lead exact spans, [256, 12,
- * 5000] float32 into a fresh 61 MB output, 2 threads, the gap writer took
- * 0.94x a memcpy, AVX-512 row copies then the spans filled 0.86-0.89x; with
+ * 5000] float32 into a fresh 61 MB output, 2 threads, in one C process the
+ * gap writer took 1.03-1.05x a memcpy of the same bytes, the AVX2 row copy
+ * then the spans filled 0.98x (per sample 0.91x and 0.85x), and through the
+ * torch op 1.30x and 1.20x `x.clone()`; with
  * memcpy's `rep movsb` the row copy then the fill was 1.21-1.23x `x.clone()`
  * against the gap writer's 1.08-1.11x (non-temporal 64-byte lines 1.49x). So
  * without the vector copy large outputs keep the gap writer: the gaps

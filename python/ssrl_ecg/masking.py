@@ -61,12 +61,6 @@ def _unit(name: str, value: object) -> float:
     return v
 
 
-def _generator(generator: object) -> Optional[torch.Generator]:
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
-    return generator
-
-
 def _fill(fill: object, x: Tensor) -> Optional[Tensor]:
     if fill is None:
         return None
@@ -137,7 +131,7 @@ def span_mask(
     per_lead = _flag("per_lead", per_lead)
     exact = _flag("exact", exact)
     inplace = _flag("inplace", inplace)
-    generator = _generator(generator)
+    generator = ops._generator(generator)
     fill_t = _fill(fill, x)
     if ratio <= 0:
         shape = tuple(x.shape) if per_lead else (x.shape[0], x.shape[2])
@@ -176,7 +170,7 @@ def lead_mask(
     p = _unit("p", p)
     exact = _flag("exact", exact)
     inplace = _flag("inplace", inplace)
-    generator = _generator(generator)
+    generator = ops._generator(generator)
     if inplace:
         _check_inplace(x, None)  # before the draw: a refused call leaves the generator as it was
     seed = draw_seed(x.device, generator)
@@ -229,7 +223,7 @@ def token_mask(
     """
     B, G, L, two_d = _token_shape(shape)
     ratio = _unit("mask_ratio", mask_ratio)
-    generator = _generator(generator)
+    generator = ops._generator(generator)
     if device is None:
         device = generator.device if generator is not None else torch.device("cpu")
     try:

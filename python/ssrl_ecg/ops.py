@@ -91,6 +91,12 @@ def _check_x(x: object) -> Tensor:
     return x
 
 
+def _generator(generator: object) -> torch.Generator | None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    return generator
+
+
 def _check_no_overlap(x: Tensor) -> None:
     """Refuses an x whose elements share memory (a stride-0 dim of size > 1, as
     expand() makes): masked in place, one write would land on several elements.

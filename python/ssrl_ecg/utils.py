@@ -322,6 +322,7 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         Gradients flow to ``x`` except through masked positions.
     """
     ratio, size = _check_mask_args(x, mask_ratio, block_size)
+    generator = ops._generator(generator)
     if ratio <= 0:
         if return_mask:
             return x, torch.zeros(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)

@@ -554,3 +554,15 @@ def test_set_seed_and_choose_device_accept_their_arguments():
     utils.set_seed(2**63 - 1)
     utils.set_seed(np.int64(7))
     assert utils.choose_device(False).type in ("cpu", "cuda")
+
+
+def test_inplace_takes_an_empty_expanded_x():
+    """An empty x has no elements to share: expanded, it is masked in place
+    (nothing to write), as torch's own in-place ops take it."""
+    from ssrl_ecg import masking
+    x = torch.rand(0, 1, 40).expand(0, 3, 40)
+    assert ARM(x, 0.5, 4, inplace=True) is x
+    out, mask = masking.span_mask(x, 0.5, 4, inplace=True)
+    assert out is x and mask.shape == (0, 40)
+    out, dropped = masking.lead_mask(x, 0.5, inplace=True)
+    assert out is x and dropped.shape == (0, 3)
