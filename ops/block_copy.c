@@ -1,6 +1,7 @@
 /*
- * block_copy.c: copies and zero fills of whole rows, or tiles of rows, for
- * the CPU mask writers (mask_row.c, lead_mask.c).
+ * block_copy.c: copies and zero fills of whole rows (lead_mask.c) and the
+ * select of a row from its mask bytes (the span and block masks' writer,
+ * mask_row.c, which says what the select gained), for the CPU masks.
  *
  * glibc's memcpy and memset take `rep movsb` / `rep stosb` for blocks of a
  * few KiB and up; into fresh pages (every large output torch allocates) and
@@ -22,6 +23,18 @@
 #include <string.h>
 
 #include "block_copy.h"
+
+static const char zeros[8]; /* the value NULL stands for */
+
+/* Elements [i, T) of ssrl_block_select, one at a time (in place, only the masked). */
+static void select_tail(char *d, const char *s, const uint8_t *m, size_t i, size_t T, size_t es,
+                        const char *value) {
+  const char *v = value != NULL ? value : zeros;
+  for (; i < T; ++i) {
+    if (m[i]) memcpy(d + i * es, v, es);
+    else if (d != s) memcpy(d + i * es, s + i * es, es);
+  }
+}
 
 /* GCC and clang on x86 (not clang-cl: its immintrin.h declares AVX2 only under -mavx2) */
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__)) && \
@@ -68,6 +81,52 @@ __attribute__((target("avx2"))) static void zero_avx2(char *d, size_t n) {
   for (; n >= 32; n -= 32, d += 32) _mm256_store_si256((__m256i *)d, z);
   memset(d, 0, n);
 }
+
+/* 32 bytes of mask lanes for 32 / es elements from mask + i: all ones where
+   the element is kept (mask byte 0), zero where it is masked. */
+__attribute__((target("avx2"))) static inline __m256i keep_lanes(const uint8_t *m, size_t es) {
+  const __m256i z = _mm256_setzero_si256();
+  switch (es) {
+    case 1: return _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)m), z);
+    case 2: return _mm256_cmpeq_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)m)), z);
+    case 4: return _mm256_cmpeq_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)m)), z);
+    default: {
+      int32_t four;
+      memcpy(&four, m, 4);
+      return _mm256_cmpeq_epi64(_mm256_cvtepu8_epi64(_mm_cvtsi32_si128(four)), z);
+    }
+  }
+}
+
+__attribute__((target("avx2"))) static void select_avx2(char *d, const char *s, const uint8_t *m,
+                                                      size_t T, size_t es, const char *value) {
+  __m256i fill = _mm256_setzero_si256();
+  if (value != NULL) { /* value repeated: lane k of a store at element i is byte k % es */
+    char line[32];
+    for (size_t k = 0; k < 32; ++k) line[k] = value[k % es];
+    fill = _mm256_loadu_si256((const __m256i *)line);
+  }
+  const size_t step = 32 / es; /* elements per vector */
+  if (T < step) {
+    select_tail(d, s, m, 0, T, es, value);
+    return;
+  }
+  size_t i = 0;
+  for (; i + 2 * step <= T; i += 2 * step) { /* two vectors in flight */
+    const __m256i a = _mm256_loadu_si256((const __m256i *)(s + i * es));
+    const __m256i b = _mm256_loadu_si256((const __m256i *)(s + (i + step) * es));
+    _mm256_storeu_si256((__m256i *)(d + i * es), _mm256_blendv_epi8(fill, a, keep_lanes(m + i, es)));
+    _mm256_storeu_si256((__m256i *)(d + (i + step) * es),
+                        _mm256_blendv_epi8(fill, b, keep_lanes(m + i + step, es)));
+  }
+  /* the rest as one or two vectors, the last ending at T: an element written
+     twice gets the same bytes (in place too: a kept element reads itself) */
+  for (; i < T; i += step) {
+    const size_t at = i + step <= T ? i : T - step;
+    const __m256i a = _mm256_loadu_si256((const __m256i *)(s + at * es));
+    _mm256_storeu_si256((__m256i *)(d + at * es), _mm256_blendv_epi8(fill, a, keep_lanes(m + at, es)));
+  }
+}
 #endif
 
 int ssrl_block_copy_decide(void) {
@@ -113,4 +172,16 @@ void ssrl_block_zero(void *dst, size_t n, int vector) {
 #endif
   (void)vector;
   memset(dst, 0, n);
+}
+
+void ssrl_block_select(void *dst, const void *src, const uint8_t *mask, size_t T, size_t es,
+                       const void *value, int vector) {
+#ifdef SSRL_HAVE_AVX2_PATH
+  if (vector) {
+    select_avx2((char *)dst, (const char *)src, mask, T, es, (const char *)value);
+    return;
+  }
+#endif
+  (void)vector;
+  select_tail((char *)dst, (const char *)src, mask, 0, T, es, (const char *)value);
 }

@@ -81,20 +81,23 @@ static int64_t sample_spans(uint64_t seed, int64_t b, int64_t T, int64_t block_s
 }
 
 /* Rows [r0, r1) of the flattened [B * C] rows; mask rows are written by the
-   thread that owns channel 0 of a sample. */
+   thread that owns channel 0 of a sample (mask_row [T]: this thread's own
+   bytes for the select writer when it does not, or there is no mask). */
 static void mask_rows(ssrl_row_writer w, uint8_t *mask, int64_t r0, int64_t r1, int64_t C,
-                      int64_t T, size_t es, int64_t block_size, uint64_t seed, int64_t n,
-                      int64_t *spans) {
+                      int64_t T, int64_t block_size, uint64_t seed, int64_t n, int64_t *spans,
+                      uint8_t *mask_row) {
   int64_t b_cached = -1, count = 0;
+  const uint8_t *bytes = mask_row;
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / C;
     if (b != b_cached) {
       count = sample_spans(seed, b, T, block_size, n, spans);
       b_cached = b;
+      uint8_t *dst = mask != NULL && r % C == 0 ? mask + b * T : (w.select ? mask_row : NULL);
+      if (dst != NULL) ssrl_write_mask_row(dst, T, spans, count);
+      bytes = dst;
     }
-    if (mask != NULL && r % C == 0) ssrl_write_mask_row(mask + b * T, T, spans, count);
-    ssrl_mask_row(ssrl_row_source(&w, r, r1), w.out + (size_t)r * w.row_bytes, es, T, spans,
-                  count, NULL);
+    ssrl_write_row(&w, r, r1, spans, count, bytes, NULL, NULL);
   }
 }
 
@@ -114,24 +117,30 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
   if (B * T == 0) return SSRL_OK;
 
   const int threads = ssrl_omp_threads(rows, bytes >= SSRL_MASK_PARALLEL_BYTES);
-  int64_t *scratch = (int64_t *)malloc((size_t)threads * 2 * (size_t)n * sizeof(int64_t));
+  const ssrl_row_writer writer = ssrl_row_writer_make(x, out, elem_size, T, bytes);
+  /* per thread: the spans [2 n] (int64), then a mask row [T] for the select
+     writer, rounded to 64 bytes */
+  const size_t row_scratch = writer.select ? (size_t)T : 0;
+  const size_t scratch_bytes = (2 * (size_t)n * sizeof(int64_t) + row_scratch + 63) & ~(size_t)63;
+  char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
 
   if (C == 0) { /* no data, but the mask is still defined */
+    int64_t *spans = (int64_t *)scratch;
     for (int64_t b = 0; mask != NULL && b < B; ++b)
-      ssrl_write_mask_row(mask + b * T, T, scratch, sample_spans(seed, b, T, block_size, n, scratch));
+      ssrl_write_mask_row(mask + b * T, T, spans, sample_spans(seed, b, T, block_size, n, spans));
     free(scratch);
     return SSRL_OK;
   }
-  const ssrl_row_writer writer = ssrl_row_writer_make(x, out, (size_t)T * elem_size, bytes);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
   {
     int64_t r0, r1;
     const int tid = ssrl_omp_rows(rows, &r0, &r1);
-    mask_rows(writer, mask, r0, r1, C, T, elem_size, block_size, seed, n,
-              scratch + (size_t)tid * 2 * (size_t)n);
+    char *mine = scratch + (size_t)tid * scratch_bytes;
+    mask_rows(writer, mask, r0, r1, C, T, block_size, seed, n, (int64_t *)mine,
+              (uint8_t *)mine + 2 * (size_t)n * sizeof(int64_t));
   }
   free(scratch);
   return SSRL_OK;

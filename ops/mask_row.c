@@ -3,25 +3,32 @@
  * and span_mask on the CPU (docs/semantics.md, "Block mask" and "Masks for
  * self-supervised pretraining"), and the byte mask row beside it.
  *
- * Out of place, a row is written one of two ways (ssrl_row_writer). The tile
- * writer copies a tile of whole rows of about 16 KiB at a time (one block
- * copy) and then masks it in place while the tile is in L1: measured in one
- * C loop into a reused output at ratio 0.5, span 50, exact spans, the gap
- * writer below took 1.21-1.27x a parallel memcpy at [64, 12, 1000],
- * [64, 12, 5000] and [256, 12, 1000], 16 KiB tiles 1.06-1.09x, 64 KiB tiles
- * (past L1) 1.17-1.22x; the gaps' many short copies (about 20 per ECG row)
- * cost more than writing the spans twice in cache. Into fresh pages (outputs
- * >= 32 MiB under glibc, whose first touch dominates) the tile writer wins
- * only with the vector copy of block_copy.c: per-lead exact spans, [256, 12,
- * 5000] float32 into a fresh 61 MB output, 2 threads, in one C process the
- * gap writer took 1.03-1.05x a memcpy of the same bytes, the AVX2 row copy
- * then the spans filled 0.98x (per sample 0.91x and 0.85x), and through the
- * torch op 1.30x and 1.20x `x.clone()`; with
- * memcpy's `rep movsb` the row copy then the fill was 1.21-1.23x `x.clone()`
- * against the gap writer's 1.08-1.11x (non-temporal 64-byte lines 1.49x). So
- * without the vector copy large outputs keep the gap writer: the gaps
- * between the spans copied and the spans filled in one left-to-right pass,
- * every byte written once. In place, only the spans are written.
+ * Out of place on a CPU with AVX2 (ssrl_block_copy_vector), a row is written
+ * in one pass by ssrl_block_select: 32-byte vector selects between x's row
+ * and the fill, driven by the row's mask bytes. Measured on a 2-core AMD
+ * EPYC (AVX-512), float32, ratio 0.5, span 50, the library built before and
+ * after loaded side by side in one C process, against a two-thread memcpy:
+ * exact spans at [64, 12, 1000] into a reused output 1.52x memcpy with the
+ * tile writer below, 1.08x with the select (0.71x the time); per lead 0.86-0.91x
+ * the time; at [256, 12, 5000] into fresh pages 0.95-0.99x. The tile writer
+ * had lost its time in the ~20 short span fills per row (libc memset calls)
+ * after the copy, which the select never makes.
+ *
+ * Without AVX2 (or with SSRL_ECG_PORTABLE_COPY set) the row goes through libc.
+ * The tile writer copies a tile of whole rows of about 16 KiB at a time (one
+ * memcpy) and then masks it in place while the tile is in L1: measured on a
+ * 2-core Xeon in one C loop into a reused output at ratio 0.5, span 50, exact
+ * spans, the gap writer below took 1.21-1.27x a parallel memcpy at
+ * [64, 12, 1000], [64, 12, 5000] and [256, 12, 1000], 16 KiB tiles
+ * 1.06-1.09x, 64 KiB tiles (past L1) 1.17-1.22x. Into fresh pages (outputs
+ * >= 32 MiB under glibc, whose first touch dominates) memcpy's `rep movsb`
+ * then the fill was 1.21-1.23x `x.clone()` against the gap writer's
+ * 1.08-1.11x (non-temporal 64-byte lines 1.49x), so there large outputs take
+ * the gap writer: the gaps between the spans copied and the spans filled in
+ * one left-to-right pass, every byte written once. In place, only the spans
+ * are written (a select of whole rows in place won only at middling
+ * densities, 0.71-0.85x the time with spans 400-670 bytes apart, and lost
+ * 1.6-6.8x at ratios 0.05-0.15).
  * The fill value is a 64-byte pattern aligned to absolute addresses
  * (ssrl_fill_pattern), so any span of any row takes its bytes from it.
  */
@@ -86,28 +93,10 @@ void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t
   memset(mask + done, 0, (size_t)(T - done));
 }
 
-ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t row_bytes, size_t bytes) {
-  ssrl_row_writer w = {(const char *)x, (char *)out, row_bytes, 0, 0, 0};
-  if (x == out || row_bytes == 0) return w;
-  w.vector = ssrl_block_copy_vector();
-  if (w.vector || bytes < SSRL_MASK_FRESH_BYTES)
-    w.tile = row_bytes >= SSRL_MASK_TILE_BYTES ? 1 : (int64_t)(SSRL_MASK_TILE_BYTES / row_bytes);
-  return w;
-}
-
-const char *ssrl_row_source(ssrl_row_writer *w, int64_t r, int64_t r1) {
-  const size_t at = (size_t)r * w->row_bytes;
-  if (w->tile == 0) return w->x + at;
-  if (r >= w->copied) {
-    const int64_t end = w->tile < r1 - r ? r + w->tile : r1;
-    ssrl_block_copy(w->out + at, w->x + at, (size_t)(end - r) * w->row_bytes, w->vector);
-    w->copied = end;
-  }
-  return w->out + at;
-}
-
-void ssrl_mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,
-                   int64_t count, const char *pattern) {
+/* out [T] (elements of es bytes) = x with the spans set from pattern (NULL:
+   zeros); out == x writes only the spans. */
+static void spans_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,
+                      int64_t count, const char *pattern) {
   size_t done = 0;
   for (int64_t k = 0; k < count; ++k) {
     const size_t s = (size_t)spans[2 * k] * es, e = (size_t)spans[2 * k + 1] * es;
@@ -116,4 +105,36 @@ void ssrl_mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t
     done = e;
   }
   if (out != x && (size_t)T * es > done) memcpy(out + done, x + done, (size_t)T * es - done);
+}
+
+ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t es, int64_t T, size_t bytes) {
+  ssrl_row_writer w = {(const char *)x, (char *)out, (size_t)T * es, es, T, 0, 0, 0};
+  if (x == out || bytes == 0) return w;
+  w.select = ssrl_block_copy_vector();
+  if (!w.select && bytes < SSRL_MASK_FRESH_BYTES)
+    w.tile = w.row_bytes >= SSRL_MASK_TILE_BYTES ? 1 : (int64_t)(SSRL_MASK_TILE_BYTES / w.row_bytes);
+  return w;
+}
+
+/* Row r's source for spans_row: x's row, or out's own row (so only the
+   spans are written) once the tile starting at r, clipped to r1, is copied. */
+static const char *row_source(ssrl_row_writer *w, int64_t r, int64_t r1) {
+  const size_t at = (size_t)r * w->row_bytes;
+  if (w->tile == 0) return w->x + at;
+  if (r >= w->copied) {
+    const int64_t end = w->tile < r1 - r ? r + w->tile : r1;
+    memcpy(w->out + at, w->x + at, (size_t)(end - r) * w->row_bytes);
+    w->copied = end;
+  }
+  return w->out + at;
+}
+
+void ssrl_write_row(ssrl_row_writer *w, int64_t r, int64_t r1, const int64_t *spans,
+                    int64_t count, const uint8_t *mask_row, const char *value,
+                    const char *pattern) {
+  const size_t at = (size_t)r * w->row_bytes;
+  if (w->select)
+    ssrl_block_select(w->out + at, w->x + at, mask_row, (size_t)w->T, w->es, value, 1);
+  else
+    spans_row(row_source(w, r, r1), w->out + at, w->es, w->T, spans, count, pattern);
 }

@@ -14,14 +14,15 @@
    float32 (3 MB) from cold memory: 0.23 ms on one thread, 0.17 ms on two. */
 #define SSRL_MASK_PARALLEL_BYTES (1 << 20)
 
-/* Out-of-place outputs are written a tile of whole rows (SSRL_MASK_TILE_BYTES,
-   or one row when longer) at a time: copied (block_copy.h), then masked in
-   place while the tile is still in cache (L1 for tiles of short rows). Without
-   the vector copy (no AVX2, or SSRL_ECG_PORTABLE_COPY set), outputs of
-   SSRL_MASK_FRESH_BYTES and more instead have their gaps copied and their
-   spans filled in one pass, every byte written once (ops/mask_row.c says why
-   and what was measured). 32 MiB is glibc's largest mmap threshold: a block
-   past it is always fresh pages, one under it is mostly served warm. */
+/* Out-of-place outputs are written row by row by the vector select where the
+   CPU has AVX2 (block_copy.h). Without it (or with SSRL_ECG_PORTABLE_COPY
+   set), outputs under SSRL_MASK_FRESH_BYTES are written a tile of whole rows
+   (SSRL_MASK_TILE_BYTES, or one row when longer) at a time: copied by memcpy,
+   then masked in place while the tile is still in cache (L1 for tiles of
+   short rows); larger ones have their gaps copied and their spans filled in
+   one pass, every byte written once (ops/mask_row.c says why and what was
+   measured). 32 MiB is glibc's largest mmap threshold: a block past it is
+   always fresh pages, one under it is mostly served warm. */
 #define SSRL_MASK_FRESH_BYTES ((size_t)32 << 20)
 #define SSRL_MASK_TILE_BYTES ((size_t)16 << 10)
 
@@ -43,29 +44,32 @@ int64_t ssrl_merge_spans(const int64_t *starts, int64_t n, int64_t span, int64_t
 /* mask [T] = 1 on the spans, 0 elsewhere. */
 void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t count);
 
-/* out [T] (elements of es bytes) = x with the disjoint, sorted spans
-   [begin, end) x count set from pattern (ssrl_fill_pattern; NULL: zeros).
-   out == x writes only the spans. */
-void ssrl_mask_row(const char *x, char *out, size_t es, int64_t T, const int64_t *spans,
-                   int64_t count, const char *pattern);
-
-/* One thread's rows of one output: where ssrl_mask_row reads each row from. */
+/* One thread's rows of one output, and how they are written. */
 typedef struct {
   const char *x;
   char *out;
-  size_t row_bytes;
-  int64_t tile;   /* rows copied at once; 0: none (the gap writer, or in place) */
+  size_t row_bytes, es;
+  int64_t T;
+  int select;     /* out of place with the vector path: each row in one pass by
+                     ssrl_block_select from its mask bytes (ops/mask_row.c says why) */
+  int64_t tile;   /* otherwise rows copied at once; 0: none (the gap writer, or in place) */
   int64_t copied; /* rows [.., copied) of the current tile are in out */
-  int vector;     /* tiles copied by the vector loop (ssrl_block_copy_vector) */
 } ssrl_row_writer;
 
-/* The writer of an output of `bytes` bytes (x == out: in place). */
-ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t row_bytes, size_t bytes);
+/* The writer of an output of `bytes` bytes, rows of T elements of es bytes
+   (x == out: in place). A select writer (w.select) needs a row's mask bytes:
+   callers keep T bytes of scratch per thread for rows whose mask row another
+   thread writes, or when there is no mask output. */
+ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t es, int64_t T, size_t bytes);
 
-/* Row r's source for ssrl_mask_row: x's row, or out's own row (so only the
-   spans are written) once the tile starting at r, clipped to r1 (the end of
-   the caller's rows), is copied. Rows must come in ascending order. */
-const char *ssrl_row_source(ssrl_row_writer *w, int64_t r, int64_t r1);
+/* Row r of out (the caller's rows end at r1; rows come in ascending order):
+   x's row with the disjoint, sorted spans [begin, end) x count set to value
+   (es bytes; NULL: zeros). mask_row holds the same spans as T bytes of 0 / 1
+   and is read only when w->select; pattern is ssrl_fill_pattern(value) for
+   the other writers (NULL when value is NULL). */
+void ssrl_write_row(ssrl_row_writer *w, int64_t r, int64_t r1, const int64_t *spans,
+                    int64_t count, const uint8_t *mask_row, const char *value,
+                    const char *pattern);
 
 #ifdef __cplusplus
 }

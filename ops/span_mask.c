@@ -83,25 +83,32 @@ typedef struct {
 
 /* Data rows [r0, r1) of the flattened [B * C]; a selection row's spans are
    redrawn only when the range enters a new one. */
-static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, int64_t *spans) {
+static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, int64_t *spans,
+                      uint8_t *mask_row) {
   char pattern[64]; /* fill[c]'s line, rebuilt when the channel changes (no [C] table:
                        C is only bounded by the data's size) */
   int64_t cached = -1, count = 0, pattern_c = -1;
+  const uint8_t *bytes = mask_row; /* the selection row's mask bytes */
   ssrl_row_writer w = j->rows;
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t sel = j->per_lead ? r : r / j->C, c = r % j->C;
     if (sel != cached) {
       count = row_spans(j->seed, sel, j->T, j->span, j->n, j->exact, scratch, spans);
       cached = sel;
+      /* the mask row is written by the thread that owns its first data row;
+         a thread that starts mid-sample, or no mask, keeps its own bytes */
+      uint8_t *dst = j->mask != NULL && (j->per_lead || c == 0)
+                         ? j->mask + (size_t)sel * (size_t)j->T
+                         : (w.select ? mask_row : NULL);
+      if (dst != NULL) ssrl_write_mask_row(dst, j->T, spans, count);
+      bytes = dst;
     }
-    if (j->mask != NULL && (j->per_lead || c == 0))
-      ssrl_write_mask_row(j->mask + (size_t)sel * (size_t)j->T, j->T, spans, count);
-    if (j->fill != NULL && c != pattern_c) {
-      ssrl_fill_pattern(j->fill + (size_t)c * j->es, j->es, w.out, pattern);
+    const char *value = j->fill != NULL ? j->fill + (size_t)c * j->es : NULL;
+    if (value != NULL && !w.select && c != pattern_c) {
+      ssrl_fill_pattern(value, j->es, w.out, pattern);
       pattern_c = c;
     }
-    ssrl_mask_row(ssrl_row_source(&w, r, r1), w.out + (size_t)r * w.row_bytes, j->es, j->T, spans,
-                  count, j->fill != NULL ? pattern : NULL);
+    ssrl_write_row(&w, r, r1, spans, count, bytes, value, value != NULL ? pattern : NULL);
   }
 }
 
@@ -126,13 +133,18 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
   if (T == 0 || plan.rows == 0) return SSRL_OK;
 
   const int threads = ssrl_omp_threads(rows, bytes >= SSRL_MASK_PARALLEL_BYTES);
-  const size_t scratch_bytes = (size_t)ssrl_span_row_bytes(T, plan.n) + 2 * (size_t)plan.n * 8u;
+  const ssrl_row_writer writer = ssrl_row_writer_make(x, out, elem_size, T, bytes);
+  /* per thread: the selection's scratch, its spans [2 n], a mask row [T] for
+     the select writer, rounded to 64 bytes */
+  const size_t spans_at = (size_t)ssrl_span_row_bytes(T, plan.n);
+  const size_t row_scratch = writer.select ? (size_t)T : 0;
+  const size_t scratch_bytes = (spans_at + 2 * (size_t)plan.n * 8u + row_scratch + 63) & ~(size_t)63;
   char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
-  span_job j = {ssrl_row_writer_make(x, out, (size_t)T * elem_size, bytes), mask,
+  span_job j = {writer, mask,
                 (const char *)fill, C, T, span, plan.n, elem_size, per_lead, plan.exact, seed};
   if (C == 0) { /* no data, but the per-sample mask is still defined */
-    int64_t *spans = (int64_t *)(scratch + ssrl_span_row_bytes(T, plan.n));
+    int64_t *spans = (int64_t *)(scratch + spans_at);
     for (int64_t b = 0; mask != NULL && b < B; ++b)
       ssrl_write_mask_row(mask + (size_t)b * (size_t)T, T, spans,
                      row_spans(seed, b, T, span, plan.n, plan.exact, scratch, spans));
@@ -146,7 +158,8 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
     int64_t r0, r1;
     const int tid = ssrl_omp_rows(rows, &r0, &r1);
     char *mine = scratch + (size_t)tid * scratch_bytes;
-    span_rows(&j, r0, r1, mine, (int64_t *)(mine + ssrl_span_row_bytes(T, plan.n)));
+    span_rows(&j, r0, r1, mine, (int64_t *)(mine + spans_at),
+              (uint8_t *)mine + spans_at + 2 * (size_t)plan.n * 8u);
   }
   free(scratch);
   return SSRL_OK;
