@@ -142,7 +142,8 @@ def span_mask(
     if inplace:
         mask = torch.ops.ssrl_ecg.span_mask_.default(x, seed, ratio, span, per_lead, exact, fill_t)
         return x, mask
-    return torch.ops.ssrl_ecg.span_mask.default(x, seed, ratio, span, per_lead, exact, fill_t)
+    return ops._call_op(torch.ops.ssrl_ecg.span_mask.default, ops._wants_grad(x, fill_t),
+                        x, seed, ratio, span, per_lead, exact, fill_t)
 
 
 def lead_mask(
@@ -176,7 +177,7 @@ def lead_mask(
     seed = draw_seed(x.device, generator)
     if inplace:
         return x, torch.ops.ssrl_ecg.lead_mask_.default(x, seed, p, exact)
-    return torch.ops.ssrl_ecg.lead_mask.default(x, seed, p, exact)
+    return ops._call_op(torch.ops.ssrl_ecg.lead_mask.default, ops._wants_grad(x), x, seed, p, exact)
 
 
 def _token_shape(shape: object) -> tuple[int, int, int, bool]:

@@ -335,5 +335,6 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         mask = torch.ops.ssrl_ecg.block_mask_.default(x, seed, ratio, size)
         out = x
     else:
-        out, mask = torch.ops.ssrl_ecg.block_mask.default(x, seed, ratio, size)
+        out, mask = ops._call_op(torch.ops.ssrl_ecg.block_mask.default, ops._wants_grad(x),
+                                 x, seed, ratio, size)
     return (out, mask) if return_mask else out

@@ -308,6 +308,56 @@ def test_lead_mask_gradients():
                              (torch.randn(2, 5, 7, dtype=torch.float64, requires_grad=True),))
 
 
+def _masks(x, fill=None):
+    """Every differentiable mask wrapper on x with one seed each: name -> (out, mask)."""
+    def gen():
+        return torch.Generator().manual_seed(11)
+    return {
+        "span_mask": masking.span_mask(x, 0.4, 8, exact=True, fill=fill, generator=gen()),
+        "span_mask per lead": masking.span_mask(x, 0.4, 8, per_lead=True, fill=fill, generator=gen()),
+        "lead_mask": masking.lead_mask(x, 0.5, generator=gen()),
+        "apply_random_mask": utils.apply_random_mask(x, 0.4, 8, generator=gen(), return_mask=True),
+        "ops.block_mask": ops.block_mask(x, seed_t(11), 0.4, 8),
+    }
+
+
+def test_a_call_that_needs_no_graph_records_none_and_masks_alike():
+    # Without an input that requires grad (or with grad mode off) the wrappers
+    # skip the Python autograd kernel (ops._call_op); what they return must be
+    # what the op returns through it: the same bits, no grad_fn.
+    x = torch.randn(3, 4, 80, dtype=torch.float64)
+    fill = torch.randn(4, dtype=torch.float64)
+    plain = _masks(x, fill)
+    with torch.no_grad():
+        xg = x.clone().requires_grad_()
+        no_grad = _masks(xg, fill.clone().requires_grad_())
+    want = {  # the ops called through the autograd dispatch, the same seeds
+        "span_mask": OPS.span_mask(x, utils.draw_seed(x.device, torch.Generator().manual_seed(11)),
+                                   0.4, 8, False, True, fill),
+        "lead_mask": OPS.lead_mask(x, utils.draw_seed(x.device, torch.Generator().manual_seed(11)),
+                                   0.5, False),
+    }
+    for name in plain:
+        for got in (plain[name], no_grad[name]):
+            assert got[0].grad_fn is None and not got[0].requires_grad, name
+            assert torch.equal(got[0], plain[name][0]) and torch.equal(got[1], plain[name][1]), name
+        if name in want:
+            assert torch.equal(plain[name][0], want[name][0]), name
+            assert torch.equal(plain[name][1], want[name][1]), name
+
+
+def test_a_fill_or_x_that_requires_grad_records_the_graph():
+    x = torch.randn(2, 3, 40, dtype=torch.float64)
+    fill = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    out, mask = masking.span_mask(x, 0.5, 5, exact=True, fill=fill)
+    assert out.grad_fn is not None
+    out.sum().backward()  # only fill asked for a gradient: it still gets it
+    assert torch.equal(fill.grad, torch.full((3,), float(mask.sum()), dtype=torch.float64))
+    xg = x.clone().requires_grad_()
+    for name, (out, _) in _masks(xg).items():
+        assert out.grad_fn is not None and out.requires_grad, name
+
+
 # ---- graphs: opcheck, torch.compile, TorchScript modules ---------------------------------------
 
 
