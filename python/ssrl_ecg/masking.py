@@ -128,11 +128,16 @@ def span_mask(
     x = ops._check_x(x)
     ratio = ops._mask_ratio(mask_ratio)
     span = _int("span", span, 1)
-    per_lead = _flag("per_lead", per_lead)
-    exact = _flag("exact", exact)
-    inplace = _flag("inplace", inplace)
-    generator = ops._generator(generator)
-    fill_t = _fill(fill, x)
+    # the defaults need no check (each call a frame: ops._call_op says why they count)
+    if per_lead is not False:
+        per_lead = _flag("per_lead", per_lead)
+    if exact is not False:
+        exact = _flag("exact", exact)
+    if inplace is not False:
+        inplace = _flag("inplace", inplace)
+    if generator is not None:
+        ops._generator(generator)
+    fill_t = None if fill is None else _fill(fill, x)
     if ratio <= 0:
         shape = tuple(x.shape) if per_lead else (x.shape[0], x.shape[2])
         return x, torch.zeros(shape, dtype=torch.bool, device=x.device)
@@ -142,7 +147,7 @@ def span_mask(
     if inplace:
         mask = torch.ops.ssrl_ecg.span_mask_.default(x, seed, ratio, span, per_lead, exact, fill_t)
         return x, mask
-    return ops._call_op(torch.ops.ssrl_ecg.span_mask.default, ops._wants_grad(x, fill_t),
+    return ops._call_op(torch.ops.ssrl_ecg.span_mask.default, fill_t,
                         x, seed, ratio, span, per_lead, exact, fill_t)
 
 
@@ -169,15 +174,18 @@ def lead_mask(
     """
     x = ops._check_x(x)
     p = _unit("p", p)
-    exact = _flag("exact", exact)
-    inplace = _flag("inplace", inplace)
-    generator = ops._generator(generator)
+    if exact is not False:  # as span_mask: the defaults need no check
+        exact = _flag("exact", exact)
+    if inplace is not False:
+        inplace = _flag("inplace", inplace)
+    if generator is not None:
+        ops._generator(generator)
     if inplace:
         _check_inplace(x, None)  # before the draw: a refused call leaves the generator as it was
     seed = draw_seed(x.device, generator)
     if inplace:
         return x, torch.ops.ssrl_ecg.lead_mask_.default(x, seed, p, exact)
-    return ops._call_op(torch.ops.ssrl_ecg.lead_mask.default, ops._wants_grad(x), x, seed, p, exact)
+    return ops._call_op(torch.ops.ssrl_ecg.lead_mask.default, None, x, seed, p, exact)
 
 
 def _token_shape(shape: object) -> tuple[int, int, int, bool]:

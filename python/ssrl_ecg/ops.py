@@ -98,24 +98,29 @@ def _generator(generator: object) -> torch.Generator | None:
     return generator
 
 
-def _wants_grad(x: Tensor, fill: Optional[Tensor] = None) -> bool:
-    """Whether a differentiable mask call must record an autograd graph."""
-    return torch.is_grad_enabled() and (
-        x.requires_grad or (fill is not None and fill.requires_grad))
+# Bound once: after other work every lookup and frame of a mask call is cold
+# (see _call_op); Dynamo knows these functions by identity, aliases included.
+_grad_enabled = torch.is_grad_enabled
+_compiling = torch.compiler.is_compiling
+_below_autograd = torch._C._AutoDispatchBelowAutograd
 
 
-def _call_op(op: Any, wants_grad: bool, *args: Any) -> Any:
-    """``op(*args)`` for an op whose autograd is registered from Python
-    (``torch.library.register_autograd``). That Python kernel runs on every call,
-    even when nothing requires grad, and after other work (as in a training
-    step, between forward passes) it cost about 50 us of the op's 110 us on a
-    small input. When no graph is wanted the call goes straight to the device
+def _call_op(op: Any, fill: Optional[Tensor], *args: Any) -> Any:
+    """``op(*args)`` (``args[0]`` is ``x``; ``fill`` the other input that may
+    require grad, or None) for an op whose autograd is registered from Python
+    (``torch.library.register_autograd``). That Python kernel runs on every
+    call, even when nothing requires grad, and after other work (as in a
+    training step, between forward passes) it cost about 50 us of the op's
+    110 us on a small input. When no graph is wanted (grad mode off, or
+    neither x nor fill requires grad) the call goes straight to the device
     kernel below autograd, the outputs being what that kernel makes then
     anyway (no grad_fn). Under torch.compile the plain call: Dynamo traces it,
     not the guard."""
-    if wants_grad or torch.compiler.is_compiling():
+    x = args[0]
+    if (_grad_enabled() and (x.requires_grad or (fill is not None and fill.requires_grad))) \
+            or _compiling():
         return op(*args)
-    with torch._C._AutoDispatchBelowAutograd():
+    with _below_autograd():
         return op(*args)
 
 
@@ -294,7 +299,7 @@ def block_mask(
     seed_t = _seed(seed, x)
     ratio = _mask_ratio(mask_ratio)
     size = _block_size(block_size)
-    return _call_op(torch.ops.ssrl_ecg.block_mask.default, _wants_grad(x), x, seed_t, ratio, size)
+    return _call_op(torch.ops.ssrl_ecg.block_mask.default, None, x, seed_t, ratio, size)
 
 
 def block_mask_(x: Tensor, seed: SeedLike, mask_ratio: float, block_size: int) -> Tensor:

@@ -322,7 +322,8 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         Gradients flow to ``x`` except through masked positions.
     """
     ratio, size = _check_mask_args(x, mask_ratio, block_size)
-    generator = ops._generator(generator)
+    if generator is not None:  # (None needs no check: ops._call_op says why frames count)
+        ops._generator(generator)
     if ratio <= 0:
         if return_mask:
             return x, torch.zeros(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
@@ -335,6 +336,5 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         mask = torch.ops.ssrl_ecg.block_mask_.default(x, seed, ratio, size)
         out = x
     else:
-        out, mask = ops._call_op(torch.ops.ssrl_ecg.block_mask.default, ops._wants_grad(x),
-                                 x, seed, ratio, size)
+        out, mask = ops._call_op(torch.ops.ssrl_ecg.block_mask.default, None, x, seed, ratio, size)
     return (out, mask) if return_mask else out
