@@ -4,11 +4,11 @@
  *
  * Per sample: draw n_blocks starts from the Philox stream (philox.h, shared with
  * the CUDA kernel), sort them in linear time (radix) and merge them into
- * disjoint spans, then write every row with ssrl_mask_row through an
- * ssrl_row_writer (mask_row.c: a tile of rows copied, then the spans zeroed
- * in place; without the vector block copy, outputs of 32 MiB and more have the
- * gaps copied and the spans zeroed in one pass), so the work stays about a
- * plain copy's.
+ * disjoint spans, then write every row with ssrl_write_row through an
+ * ssrl_row_writer (mask_row.c: with AVX2, one pass of vector selects driven
+ * by the row's mask bytes; without it, libc copies of a tile of rows then the
+ * spans zeroed in place, or for outputs of 32 MiB and more the gaps copied and
+ * the spans zeroed in one pass), so the work stays about a plain copy's.
  * Rows are split evenly over OpenMP threads past 1 MiB; a thread redraws a
  * sample's spans only when its range enters a new sample.
  */

@@ -8,8 +8,9 @@
  * ssrl_block_mask_cpu. Every other case: each
  * row's sorted starts come from mask_select.h (shared with
  * kernels/span_mask.cu) and are merged into disjoint spans; every data row is
- * then written by ssrl_mask_row (mask_row.c, which says how), as block_mask
- * writes its rows. Rows are split over OpenMP threads past 1 MiB.
+ * then written by ssrl_write_row (mask_row.c, which says how) from those
+ * spans or their mask bytes, as block_mask writes its rows. Rows are split
+ * over OpenMP threads past 1 MiB.
  */
 #include <math.h>
 #include <stdlib.h>

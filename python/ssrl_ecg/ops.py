@@ -102,6 +102,7 @@ def _generator(generator: object) -> torch.Generator | None:
 # (see _call_op); Dynamo knows these functions by identity, aliases included.
 _grad_enabled = torch.is_grad_enabled
 _compiling = torch.compiler.is_compiling
+_functorch_active = torch._C._are_functorch_transforms_active
 _below_autograd = torch._C._AutoDispatchBelowAutograd
 
 
@@ -115,10 +116,12 @@ def _call_op(op: Any, fill: Optional[Tensor], *args: Any) -> Any:
     neither x nor fill requires grad) the call goes straight to the device
     kernel below autograd, the outputs being what that kernel makes then
     anyway (no grad_fn). Under torch.compile the plain call: Dynamo traces it,
-    not the guard."""
+    not the guard. Under a functorch transform (vmap, functionalize) too: its
+    wrapper of x reports requires_grad False even when the tensor beneath it
+    requires grad, and the guard would then drop that gradient."""
     x = args[0]
     if (_grad_enabled() and (x.requires_grad or (fill is not None and fill.requires_grad))) \
-            or _compiling():
+            or _compiling() or _functorch_active():
         return op(*args)
     with _below_autograd():
         return op(*args)

@@ -358,6 +358,31 @@ def test_a_fill_or_x_that_requires_grad_records_the_graph():
         assert out.grad_fn is not None and out.requires_grad, name
 
 
+def test_gradients_reach_x_through_vmap_and_functionalize():
+    # Inside a functorch transform x's wrapper says requires_grad False while
+    # the tensor beneath requires grad: the call must still record the graph
+    # (an independent review found the below-autograd path dropping it).
+    xs = torch.randn(2, 3, 2, 40, dtype=torch.float64, requires_grad=True)
+    cases = {
+        "ops.block_mask": lambda a: ops.block_mask(a, 7, 0.5, 4)[0],
+        "span_mask": lambda a: masking.span_mask(a, 0.5, 4, exact=True,
+                                                 generator=torch.Generator().manual_seed(3))[0],
+        "lead_mask": lambda a: masking.lead_mask(a, 0.5, generator=torch.Generator().manual_seed(3))[0],
+    }
+    for name, f in cases.items():
+        xs.grad = None
+        torch.func.vmap(f, randomness="same")(xs).sum().backward()
+        x0 = xs[0].detach().requires_grad_()  # the same seed: the same mask per batch entry
+        f(x0).sum().backward()
+        for b in range(xs.shape[0]):
+            assert torch.equal(xs.grad[b], x0.grad), name
+        x1 = xs[0].detach().requires_grad_()
+        out = torch.func.functionalize(f)(x1)
+        assert out.requires_grad, name
+        out.sum().backward()
+        assert torch.equal(x1.grad, x0.grad), name
+
+
 # ---- graphs: opcheck, torch.compile, TorchScript modules ---------------------------------------
 
 
