@@ -93,11 +93,10 @@ static void mask_rows(ssrl_row_writer w, uint8_t *mask, int64_t r0, int64_t r1, 
     if (b != b_cached) {
       count = sample_spans(seed, b, T, block_size, n, spans);
       b_cached = b;
-      uint8_t *dst = mask != NULL && r % C == 0 ? mask + b * T : (w.select ? mask_row : NULL);
-      if (dst != NULL) ssrl_write_mask_row(dst, T, spans, count);
-      bytes = dst;
+      bytes = ssrl_row_mask_bytes(&w, mask != NULL && r % C == 0 ? mask + b * T : NULL, mask_row,
+                                  spans, count);
     }
-    ssrl_write_row(&w, r, r1, spans, count, bytes, NULL, NULL);
+    ssrl_write_row(&w, r, r1, spans, count, bytes, NULL);
   }
 }
 

@@ -30,7 +30,7 @@
  * densities, 0.71-0.85x the time with spans 400-670 bytes apart, and lost
  * 1.6-6.8x at ratios 0.05-0.15).
  * The fill value is a 64-byte pattern aligned to absolute addresses
- * (ssrl_fill_pattern), so any span of any row takes its bytes from it.
+ * (fill_pattern), so any span of any row takes its bytes from it.
  */
 #include <stdint.h>
 #include <string.h>
@@ -38,7 +38,9 @@
 #include "block_copy.h"
 #include "mask_row.h"
 
-void ssrl_fill_pattern(const void *value, size_t es, const void *out, char pattern[64]) {
+/* The 64-byte fill line of an output at out: value (es bytes) repeated, aligned
+   to absolute addresses; value NULL: zeros. */
+static void fill_pattern(const void *value, size_t es, const void *out, char pattern[64]) {
   if (value == NULL) {
     memset(pattern, 0, 64);
     return;
@@ -108,7 +110,12 @@ static void spans_row(const char *x, char *out, size_t es, int64_t T, const int6
 }
 
 ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t es, int64_t T, size_t bytes) {
-  ssrl_row_writer w = {(const char *)x, (char *)out, (size_t)T * es, es, T, 0, 0, 0};
+  ssrl_row_writer w = {0};
+  w.x = (const char *)x;
+  w.out = (char *)out;
+  w.row_bytes = (size_t)T * es;
+  w.es = es;
+  w.T = T;
   if (x == out || bytes == 0) return w;
   w.select = ssrl_block_copy_vector();
   if (!w.select && bytes < SSRL_MASK_FRESH_BYTES)
@@ -129,12 +136,24 @@ static const char *row_source(ssrl_row_writer *w, int64_t r, int64_t r1) {
   return w->out + at;
 }
 
+const uint8_t *ssrl_row_mask_bytes(const ssrl_row_writer *w, uint8_t *owned, uint8_t *scratch,
+                                   const int64_t *spans, int64_t count) {
+  uint8_t *dst = owned != NULL ? owned : (w->select ? scratch : NULL);
+  if (dst != NULL) ssrl_write_mask_row(dst, w->T, spans, count);
+  return dst;
+}
+
 void ssrl_write_row(ssrl_row_writer *w, int64_t r, int64_t r1, const int64_t *spans,
-                    int64_t count, const uint8_t *mask_row, const char *value,
-                    const char *pattern) {
+                    int64_t count, const uint8_t *mask_row, const char *value) {
   const size_t at = (size_t)r * w->row_bytes;
-  if (w->select)
+  if (w->select) {
     ssrl_block_select(w->out + at, w->x + at, mask_row, (size_t)w->T, w->es, value, 1);
-  else
-    spans_row(row_source(w, r, r1), w->out + at, w->es, w->T, spans, count, pattern);
+    return;
+  }
+  if (value != NULL && value != w->pattern_of) {
+    fill_pattern(value, w->es, w->out, w->pattern);
+    w->pattern_of = value;
+  }
+  spans_row(row_source(w, r, r1), w->out + at, w->es, w->T, spans, count,
+            value != NULL ? w->pattern : NULL);
 }

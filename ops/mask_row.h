@@ -30,10 +30,6 @@
 extern "C" {
 #endif
 
-/* The 64-byte fill line of an output at out: value (es bytes) repeated, aligned
-   to absolute addresses; value NULL: zeros. */
-void ssrl_fill_pattern(const void *value, size_t es, const void *out, char pattern[64]);
-
 /* Sorted starts [n] of spans of one length, clipped to T, merged into disjoint
    sorted [begin, end) pairs in spans [2 * count]; returns count (0 when n is 0).
    starts may live in spans from index n on (block_mask keeps them there):
@@ -54,6 +50,9 @@ typedef struct {
                      ssrl_block_select from its mask bytes (ops/mask_row.c says why) */
   int64_t tile;   /* otherwise rows copied at once; 0: none (the gap writer, or in place) */
   int64_t copied; /* rows [.., copied) of the current tile are in out */
+  const char *pattern_of; /* the fill value whose 64-byte line `pattern` holds (the
+                             non-select writers fill from it; rebuilt when the value changes) */
+  char pattern[64];
 } ssrl_row_writer;
 
 /* The writer of an output of `bytes` bytes, rows of T elements of es bytes
@@ -62,14 +61,19 @@ typedef struct {
    thread writes, or when there is no mask output. */
 ssrl_row_writer ssrl_row_writer_make(const void *x, void *out, size_t es, int64_t T, size_t bytes);
 
+/* A selection row's mask bytes, written once where they are needed: into
+   owned (the mask output's row, when this thread writes it; else NULL), or
+   else into scratch [T] when the select writer will read them. Returns where
+   they are, for ssrl_write_row (NULL: nowhere, none being needed). */
+const uint8_t *ssrl_row_mask_bytes(const ssrl_row_writer *w, uint8_t *owned, uint8_t *scratch,
+                                   const int64_t *spans, int64_t count);
+
 /* Row r of out (the caller's rows end at r1; rows come in ascending order):
    x's row with the disjoint, sorted spans [begin, end) x count set to value
    (es bytes; NULL: zeros). mask_row holds the same spans as T bytes of 0 / 1
-   and is read only when w->select; pattern is ssrl_fill_pattern(value) for
-   the other writers (NULL when value is NULL). */
+   (ssrl_row_mask_bytes) and is read only when w->select. */
 void ssrl_write_row(ssrl_row_writer *w, int64_t r, int64_t r1, const int64_t *spans,
-                    int64_t count, const uint8_t *mask_row, const char *value,
-                    const char *pattern);
+                    int64_t count, const uint8_t *mask_row, const char *value);
 
 #ifdef __cplusplus
 }

@@ -86,9 +86,7 @@ typedef struct {
    redrawn only when the range enters a new one. */
 static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, int64_t *spans,
                       uint8_t *mask_row) {
-  char pattern[64]; /* fill[c]'s line, rebuilt when the channel changes (no [C] table:
-                       C is only bounded by the data's size) */
-  int64_t cached = -1, count = 0, pattern_c = -1;
+  int64_t cached = -1, count = 0;
   const uint8_t *bytes = mask_row; /* the selection row's mask bytes */
   ssrl_row_writer w = j->rows;
   for (int64_t r = r0; r < r1; ++r) {
@@ -98,18 +96,12 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
       cached = sel;
       /* the mask row is written by the thread that owns its first data row;
          a thread that starts mid-sample, or no mask, keeps its own bytes */
-      uint8_t *dst = j->mask != NULL && (j->per_lead || c == 0)
-                         ? j->mask + (size_t)sel * (size_t)j->T
-                         : (w.select ? mask_row : NULL);
-      if (dst != NULL) ssrl_write_mask_row(dst, j->T, spans, count);
-      bytes = dst;
+      const int owns = j->mask != NULL && (j->per_lead || c == 0);
+      bytes = ssrl_row_mask_bytes(&w, owns ? j->mask + (size_t)sel * (size_t)j->T : NULL,
+                                  mask_row, spans, count);
     }
-    const char *value = j->fill != NULL ? j->fill + (size_t)c * j->es : NULL;
-    if (value != NULL && !w.select && c != pattern_c) {
-      ssrl_fill_pattern(value, j->es, w.out, pattern);
-      pattern_c = c;
-    }
-    ssrl_write_row(&w, r, r1, spans, count, bytes, value, value != NULL ? pattern : NULL);
+    ssrl_write_row(&w, r, r1, spans, count, bytes,
+                   j->fill != NULL ? j->fill + (size_t)c * j->es : NULL);
   }
 }
 
