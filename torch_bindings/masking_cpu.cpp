@@ -9,6 +9,7 @@
  */
 #include <torch/csrc/stable/ops.h>
 
+#include "alloc.h"
 #include "masking_ops.h"
 
 namespace ssrl_ecg_torch {
@@ -16,7 +17,7 @@ namespace {
 
 /* fill made contiguous (x stands in when there is none; never read then). */
 Tensor contiguous_fill(const std::optional<Tensor>& fill, const Tensor& x) {
-  return fill.has_value() ? torch::stable::contiguous(*fill) : x;
+  return fill.has_value() ? contiguous_of(*fill) : x;
 }
 
 }  // namespace
@@ -25,11 +26,11 @@ std::tuple<Tensor, Tensor> span_mask_cpu(const Tensor& x, const Tensor& seed, do
                                          int64_t span, bool per_lead, bool exact,
                                          std::optional<Tensor> fill) {
   const MaskShape s = check_span_mask_args("span_mask", x, seed, mask_ratio, span, fill);
-  const Tensor xc = torch::stable::contiguous(x);
+  const Tensor xc = contiguous_of(x);
   const Tensor fc = contiguous_fill(fill, x);
-  Tensor out = torch::stable::new_empty(xc, {s.B, s.C, s.T});
-  Tensor mask = per_lead ? torch::stable::new_empty(xc, {s.B, s.C, s.T}, ScalarType::Bool)
-                         : torch::stable::new_empty(xc, {s.B, s.T}, ScalarType::Bool);
+  Tensor out = empty_as(xc, {s.B, s.C, s.T});
+  Tensor mask = per_lead ? empty_on(xc, {s.B, s.C, s.T}, aoti_torch_dtype_bool())
+                         : empty_on(xc, {s.B, s.T}, aoti_torch_dtype_bool());
   check_status(
       ssrl_span_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(mask), s.B, s.C,
                          s.T, s.elem_size, mask_ratio, span, per_lead, exact,
@@ -42,10 +43,10 @@ Tensor span_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t 
                       bool exact, std::optional<Tensor> fill) {
   const MaskShape s = check_span_mask_args("span_mask_", x, seed, mask_ratio, span, fill);
   const Tensor fc = contiguous_fill(fill, x);
-  Tensor mask = per_lead ? torch::stable::new_empty(x, {s.B, s.C, s.T}, ScalarType::Bool)
-                         : torch::stable::new_empty(x, {s.B, s.T}, ScalarType::Bool);
+  Tensor mask = per_lead ? empty_on(x, {s.B, s.C, s.T}, aoti_torch_dtype_bool())
+                         : empty_on(x, {s.B, s.T}, aoti_torch_dtype_bool());
   const bool direct = x.is_contiguous();
-  Tensor xc = direct ? x : torch::stable::contiguous(x);
+  Tensor xc = direct ? x : contiguous_of(x);
   void* data = xc.mutable_data_ptr();
   check_status(
       ssrl_span_mask_cpu(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size, mask_ratio, span,
@@ -61,9 +62,9 @@ Tensor span_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t 
 std::tuple<Tensor, Tensor> lead_mask_cpu(const Tensor& x, const Tensor& seed, double p,
                                          bool exact) {
   const MaskShape s = check_lead_mask_args("lead_mask", x, seed, p);
-  const Tensor xc = torch::stable::contiguous(x);
-  Tensor out = torch::stable::new_empty(xc, {s.B, s.C, s.T});
-  Tensor dropped = torch::stable::new_empty(xc, {s.B, s.C}, ScalarType::Bool);
+  const Tensor xc = contiguous_of(x);
+  Tensor out = empty_as(xc, {s.B, s.C, s.T});
+  Tensor dropped = empty_on(xc, {s.B, s.C}, aoti_torch_dtype_bool());
   check_status(ssrl_lead_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(dropped),
                                   s.B, s.C, s.T, s.elem_size, p, exact, host_seed(seed)),
                "lead_mask", "x");
@@ -72,9 +73,9 @@ std::tuple<Tensor, Tensor> lead_mask_cpu(const Tensor& x, const Tensor& seed, do
 
 Tensor lead_mask__cpu(Tensor& x, const Tensor& seed, double p, bool exact) {
   const MaskShape s = check_lead_mask_args("lead_mask_", x, seed, p);
-  Tensor dropped = torch::stable::new_empty(x, {s.B, s.C}, ScalarType::Bool);
+  Tensor dropped = empty_on(x, {s.B, s.C}, aoti_torch_dtype_bool());
   const bool direct = x.is_contiguous();
-  Tensor xc = direct ? x : torch::stable::contiguous(x);
+  Tensor xc = direct ? x : contiguous_of(x);
   void* data = xc.mutable_data_ptr();
   check_status(ssrl_lead_mask_cpu(data, data, mask_bytes(dropped), s.B, s.C, s.T, s.elem_size, p,
                                   exact, host_seed(seed)),
@@ -91,9 +92,9 @@ std::tuple<Tensor, Tensor, Tensor> token_mask_cpu(const Tensor& seed, int64_t B,
   SSRL_TORCH_CHECK_ARG(seed.is_cpu(), "token_mask", "seed", "must be a CPU tensor here");
   int64_t rows = 0;
   SSRL_TORCH_CHECK_ARG(!__builtin_mul_overflow(B, G, &rows), "token_mask", "shape", "is too large");
-  Tensor ids_keep = torch::stable::new_empty(seed, {B, G, len_keep}, ScalarType::Long);
-  Tensor ids_restore = torch::stable::new_empty(seed, {B, G, L}, ScalarType::Long);
-  Tensor mask = torch::stable::new_empty(seed, {B, G, L}, ScalarType::Float);
+  Tensor ids_keep = empty_on(seed, {B, G, len_keep}, aoti_torch_dtype_int64());
+  Tensor ids_restore = empty_on(seed, {B, G, L}, aoti_torch_dtype_int64());
+  Tensor mask = empty_on(seed, {B, G, L}, aoti_torch_dtype_float32());
   check_status(ssrl_token_mask_cpu(
                    rows, L, mask_ratio, host_seed(seed), ids_keep.mutable_data_ptr<int64_t>(),
                    ids_restore.mutable_data_ptr<int64_t>(), mask.mutable_data_ptr<float>()),

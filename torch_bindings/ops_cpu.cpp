@@ -7,6 +7,7 @@
  */
 #include <torch/csrc/stable/ops.h>
 
+#include "alloc.h"
 #include "checks.h"
 #include "ops.h"
 
@@ -15,9 +16,9 @@ namespace ssrl_ecg_torch {
 std::tuple<Tensor, Tensor> block_mask_cpu(const Tensor& x, const Tensor& seed, double mask_ratio,
                                           int64_t block_size) {
   const MaskShape s = check_block_mask_args("block_mask", x, seed, mask_ratio, block_size);
-  const Tensor xc = torch::stable::contiguous(x);
-  Tensor out = torch::stable::new_empty(xc, {s.B, s.C, s.T});
-  Tensor mask = torch::stable::new_empty(xc, {s.B, s.T}, ScalarType::Bool);
+  const Tensor xc = contiguous_of(x);
+  Tensor out = empty_as(xc, {s.B, s.C, s.T});
+  Tensor mask = empty_on(xc, {s.B, s.T}, aoti_torch_dtype_bool());
   check_status(ssrl_block_mask_cpu(xc.const_data_ptr(), out.mutable_data_ptr(), mask_bytes(mask),
                                    s.B, s.C, s.T, s.elem_size, mask_ratio, block_size,
                                    host_seed(seed)),
@@ -30,10 +31,10 @@ Tensor block_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t
   if (mask_ratio <= 0.0) {  // nothing to mask: x stays as it is, not even copied
     return torch::stable::new_zeros(x, {s.B, s.T}, ScalarType::Bool);
   }
-  Tensor mask = torch::stable::new_empty(x, {s.B, s.T}, ScalarType::Bool);
+  Tensor mask = empty_on(x, {s.B, s.T}, aoti_torch_dtype_bool());
   // A strided x is masked in a contiguous copy that is then copied back.
   const bool direct = x.is_contiguous();
-  Tensor xc = direct ? x : torch::stable::contiguous(x);
+  Tensor xc = direct ? x : contiguous_of(x);
   void* data = xc.mutable_data_ptr();
   check_status(ssrl_block_mask_cpu(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size,
                                    mask_ratio, block_size, host_seed(seed)),
@@ -47,10 +48,10 @@ Tensor block_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t
 Tensor confusion_counts_cpu(const Tensor& y_true, const Tensor& y_prob, const Tensor& thresholds) {
   const ScoreShape s = check_score_args("confusion_counts", y_true, y_prob);
   const int64_t K = check_thresholds("confusion_counts", thresholds, y_prob);
-  const Tensor yt = torch::stable::contiguous(y_true);
-  const Tensor yp = torch::stable::contiguous(y_prob);
-  const Tensor th = torch::stable::contiguous(thresholds);
-  Tensor counts = torch::stable::new_empty(yp, {s.C, K, 4}, ScalarType::Long);
+  const Tensor yt = contiguous_of(y_true);
+  const Tensor yp = contiguous_of(y_prob);
+  const Tensor th = contiguous_of(thresholds);
+  Tensor counts = empty_on(yp, {s.C, K, 4}, aoti_torch_dtype_int64());
   check_status(ssrl_confusion_counts2_cpu(labels(yt), s.labels_dtype, yp.const_data_ptr(),
                                           s.dtype, s.N, s.C, th.const_data_ptr<double>(), K,
                                           counts.mutable_data_ptr<int64_t>()),
@@ -60,9 +61,9 @@ Tensor confusion_counts_cpu(const Tensor& y_true, const Tensor& y_prob, const Te
 
 Tensor auroc_cpu(const Tensor& y_true, const Tensor& y_prob) {
   const ScoreShape s = check_score_args("auroc", y_true, y_prob);
-  const Tensor yt = torch::stable::contiguous(y_true);
-  const Tensor yp = torch::stable::contiguous(y_prob);
-  Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  const Tensor yt = contiguous_of(y_true);
+  const Tensor yp = contiguous_of(y_prob);
+  Tensor auroc = empty_on(yp, {s.C}, aoti_torch_dtype_float64());
   check_status(ssrl_auroc_auprc_cpu(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
                                     s.N, s.C, auroc.mutable_data_ptr<double>(), nullptr),
                "auroc", "y_prob");
@@ -71,10 +72,10 @@ Tensor auroc_cpu(const Tensor& y_true, const Tensor& y_prob) {
 
 std::tuple<Tensor, Tensor> auroc_auprc_cpu(const Tensor& y_true, const Tensor& y_prob) {
   const ScoreShape s = check_score_args("auroc_auprc", y_true, y_prob);
-  const Tensor yt = torch::stable::contiguous(y_true);
-  const Tensor yp = torch::stable::contiguous(y_prob);
-  Tensor auroc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
-  Tensor auprc = torch::stable::new_empty(yp, {s.C}, ScalarType::Double);
+  const Tensor yt = contiguous_of(y_true);
+  const Tensor yp = contiguous_of(y_prob);
+  Tensor auroc = empty_on(yp, {s.C}, aoti_torch_dtype_float64());
+  Tensor auprc = empty_on(yp, {s.C}, aoti_torch_dtype_float64());
   check_status(ssrl_auroc_auprc_cpu(labels(yt), s.labels_dtype, yp.const_data_ptr(), s.dtype,
                                     s.N, s.C, auroc.mutable_data_ptr<double>(),
                                     auprc.mutable_data_ptr<double>()),

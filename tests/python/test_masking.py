@@ -446,3 +446,38 @@ def test_nn_modules_scripted():
     assert kept.shape == (2, 12, 7, 8) and mask.shape == (2, 12, 30)
     assert torch.equal(kept, torch.gather(tokens, 2, torch.sort(
         torch.argsort(restore, -1)[..., :7], -1).values[..., None].expand(-1, -1, -1, 8)))
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 5), (2, 0, 5), (2, 3, 0), (1, 1, 1), (3, 1, 7), (1, 4, 1)])
+def test_outputs_are_new_contiguous_tensors_with_torch_strides(shape):
+    # the CPU kernels allocate through aoti_torch_empty_strided with strides of
+    # their own (torch_bindings/alloc.h): they must be torch's contiguous ones,
+    # size-0 and size-1 dims included, and never share x's memory
+    B, C, T = shape
+    x = torch.ones(shape)
+    seed = seed_t(3)
+    outs = [*OPS.span_mask(x, seed, 0.5, 2, True, True, None),
+            *OPS.span_mask(x, seed, 0.5, 2, False, False, None),
+            *OPS.lead_mask(x, seed, 0.5, True), *OPS.block_mask(x, seed, 0.5, 2),
+            OPS.span_mask_(x.clone(), seed, 0.5, 2, True, False, None),
+            OPS.lead_mask_(x.clone(), seed, 0.5, False),
+            *OPS.token_mask(seed, B, C, T, 0.5)]
+    for t in outs:
+        assert t.is_contiguous() and t.stride() == torch.empty(t.shape).stride()
+        assert t.device == x.device and t.data_ptr() != x.data_ptr() or t.numel() == 0
+    y = torch.rand(5, 3)
+    labels = (y > 0.5).long()
+    for t in (OPS.auroc(labels, y), *OPS.auroc_auprc(labels, y)):
+        assert t.shape == (3,) and t.dtype == torch.float64 and t.stride() == (1,)
+    counts = OPS.confusion_counts(labels, y, torch.tensor([0.5], dtype=torch.float64))
+    assert counts.shape == (3, 1, 4) and counts.stride() == (4, 4, 1)
+
+
+def test_a_strided_x_is_masked_as_its_contiguous_copy():
+    x = ramp(3, 4, 40).transpose(0, 1).contiguous().transpose(0, 1)  # not contiguous
+    assert not x.is_contiguous()
+    for call in (lambda t: OPS.span_mask(t, seed_t(9), 0.4, 5, True, True, None),
+                 lambda t: OPS.lead_mask(t, seed_t(9), 0.5, False),
+                 lambda t: OPS.block_mask(t, seed_t(9), 0.4, 5)):
+        for a, b in zip(call(x), call(x.contiguous())):
+            assert torch.equal(a, b)
