@@ -24,7 +24,12 @@
 
 /* The gather reads a group's few columns of every row, C scores apart: it
    prefetches the row SSRL_GATHER_AHEAD ahead. At [1e6, 71] float32 this took
-   the whole op from 522 to 410 ms (2 threads; distances 8 to 64 alike). */
+   the whole op from 522 to 410 ms (2 threads; distances 8 to 64 alike). A
+   group's scores (12-16 of them, 48-64 bytes) straddle two cache lines in
+   most rows, so both lines are prefetched: on a 2-core AMD EPYC the second
+   took the op to 0.66-0.75x its time at [1e6, 71] and [1e5, 71] and 0.90x
+   at [21837, 71] (old and new library in one process, interleaved; the
+   labels' second line gained nothing, distances 32 and 64 neither). */
 #define SSRL_GATHER_AHEAD 16
 #if defined(__GNUC__) || defined(__clang__)
 #define SSRL_PREFETCH(p) __builtin_prefetch(p)
@@ -102,6 +107,7 @@ SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6)
       const int64_t i0 = n * C + c0;                                                \
       if (n + SSRL_GATHER_AHEAD < N) {                                              \
         SSRL_PREFETCH((const char *)y_prob + (size_t)(i0 + SSRL_GATHER_AHEAD * C) * psize); \
+        SSRL_PREFETCH((const char *)y_prob + (size_t)(i0 + SSRL_GATHER_AHEAD * C + g) * psize - 1); \
         SSRL_PREFETCH((const char *)y_true + (size_t)(i0 + SSRL_GATHER_AHEAD * C) * lsize); \
       }                                                                             \
       const int bad_label = ssrl_decode_labels(y_true, ldt, i0, g, lab);            \
@@ -177,8 +183,14 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
   if (st != SSRL_OK) return st;
   if (C > 0 && auroc == NULL) return SSRL_ERR_NULL_POINTER;
   if (C == 0) return SSRL_OK;
-  /* one thread under 2^22 scores, as confusion_counts.c (SSRL_COUNTS_PARALLEL_ELEMS) */
-  const int threads = ssrl_omp_threads(C, N * C >= (1 << 22));
+  /* Threads past 2^14 scores: a score costs ~16-50 ns here (gather, sort,
+     scan, and per class two 48 KiB digit histograms), so 2^14 of them are
+     ~0.5 ms against an OpenMP start of ~10 us. Measured on the 2-core AMD
+     EPYC, 2 threads against 1: [21837, 71] 0.53-0.61x the time, 0.81x with
+     a process spinning on the other core (the groups are taken dynamically,
+     so the slowed thread takes fewer); [1000, 71] 0.53x, [240, 71] 0.52x.
+     (It was 2^22, confusion_counts.c's cut-off for its far cheaper scores.) */
+  const int threads = ssrl_omp_threads(C, N * C >= (1 << 14));
   /* Few, wide groups read y_prob [N, C] fewest times; a multiple of the
      thread count keeps the threads equally busy. */
   const int64_t rounds = (C + (int64_t)threads * SSRL_AUROC_GROUP - 1) / ((int64_t)threads * SSRL_AUROC_GROUP);
