@@ -80,6 +80,24 @@ def test_auroc_matches_sklearn(dtype, levels):
     assert math.isnan(got[2]) and math.isnan(got[3]) and got[4] == 0.5
 
 
+@pytest.mark.parametrize("dtype", SCORE_DTYPES, ids=str)
+@pytest.mark.parametrize("levels", [None, 50], ids=["distinct", "ties"])
+def test_auroc_sorts_of_either_digit_width_match_sklearn(dtype, levels):
+    # ops/auroc.c sorts a class's positives and negatives with 8-bit digits
+    # under 2048 keys (SSRL_RADIX_SMALL) and 11-bit ones from there: classes
+    # with 2047 / 2053, 2048 / 2052 and 2049 / 2051 positives / negatives,
+    # and 10% / 90% positives, put each side on each path
+    y_true, y_prob = make_scores(4100, 5, dtype, seed=4, levels=levels)
+    for c, P in enumerate((2047, 2048, 2049)):
+        y_true[:, c] = 0
+        y_true[torch.randperm(4100, generator=torch.Generator().manual_seed(c))[:P], c] = 1
+    y_true[:, 3] = (torch.arange(4100) % 10 == 0).to(y_true.dtype)
+    y_true[:, 4] = (torch.arange(4100) % 10 != 0).to(y_true.dtype)
+    got = ops.auroc(y_true, y_prob)
+    expected = torch.tensor(sklearn_auroc(y_true, y_prob), dtype=torch.float64)
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
+
+
 def test_auroc_bool_labels_non_contiguous_and_hand_computed():
     # class 0: positives {0.8, 0.4}, negatives {0.4, 0.1}: 1 + 1 + 0.5 + 1 = 3.5 of 4
     # class 1: positives {0.3, 0.1}, negatives {0.3, 0.9}: 0.5 + 0 + 0 + 0 = 0.5 of 4
