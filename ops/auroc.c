@@ -162,12 +162,26 @@ SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6, 8)
 
 static uint32_t float_key_of(double score) { return ssrl_float_key((float)score); }
 
+/* The error of the first bad element of [N, C] in row-major order (its label
+   before its score). The groups stop at their own first bad value, and which
+   group reports first depends on the thread count; this scan, run only when
+   one failed, makes the answer the same for every thread count. */
+static ssrl_status first_bad_value(const void *y_true, ssrl_dtype ldt, const void *y_prob,
+                                   ssrl_dtype dtype, int64_t N, int64_t C) {
+  for (int64_t i = 0; i < N * C; ++i) {
+    if (ssrl_load_label(y_true, ldt, i) > 1) return SSRL_ERR_LABEL_VALUE;
+    if (isnan(ssrl_load_score(y_prob, dtype, i))) return SSRL_ERR_NAN_SCORE;
+  }
+  return SSRL_OK;
+}
+
 /* Classes [c0, c0 + g) of AUROC and AUPRC into auroc and auprc; buf holds
    g * N keys and tmp N. */
 static ssrl_status auroc_group(const void *y_true, ssrl_dtype ldt, const void *y_prob,
                                ssrl_dtype dtype, int64_t N, int64_t C, int64_t c0, int64_t g,
                                void *buf, void *tmp, int64_t *hist,
                                double *auroc, double *auprc) {
+  if (g == 0) return SSRL_OK; /* a thread count past C leaves groups empty */
   int64_t P[SSRL_AUROC_GROUP] = {0}, M[SSRL_AUROC_GROUP] = {0};
   const int wide = dtype == SSRL_FLOAT64;
   const size_t psize = ssrl_dtype_size(dtype), lsize = ssrl_label_dtype_size(ldt);
@@ -207,7 +221,10 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
      a process spinning on the other core (the groups are taken dynamically,
      so the slowed thread takes fewer); [1000, 71] 0.53x, [240, 71] 0.52x.
      (It was 2^22, confusion_counts.c's cut-off for its far cheaper scores.) */
-  const int threads = ssrl_omp_threads(C, N * C >= (1 << 14));
+  int threads = ssrl_omp_threads(C, N * C >= (1 << 14));
+  /* and at least 2^13 scores a thread, so that many cores do not each take a
+     scratch and a start for a sliver of a small call */
+  if (threads > 1 && (N * C) >> 13 < threads) threads = (int)((N * C) >> 13);
   /* Few, wide groups read y_prob [N, C] fewest times; a multiple of the
      thread count keeps the threads equally busy. */
   const int64_t rounds = (C + (int64_t)threads * SSRL_AUROC_GROUP - 1) / ((int64_t)threads * SSRL_AUROC_GROUP);
@@ -242,8 +259,10 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
     errors[grp] = auroc_group(y_true, labels_dtype, y_prob, prob_dtype, N, C, c0, g, buf, tmp,
                               hist, result, result + C);
   }
-  ssrl_status error = SSRL_OK; /* the first group that failed, as a serial pass */
+  ssrl_status error = SSRL_OK;
   for (int64_t grp = 0; grp < groups && error == SSRL_OK; ++grp) error = errors[grp];
+  if (error == SSRL_ERR_LABEL_VALUE || error == SSRL_ERR_NAN_SCORE)
+    error = first_bad_value(y_true, labels_dtype, y_prob, prob_dtype, N, C);
   if (error == SSRL_OK) {
     memcpy(auroc, result, (size_t)C * sizeof *result);
     if (auprc != NULL) memcpy(auprc, result + C, (size_t)C * sizeof *result);

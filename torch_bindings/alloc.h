@@ -11,6 +11,11 @@
  * (medians of 300, interleaved with x.clone(), 4.8-5.1 us, on a 2-core AMD
  * EPYC). Same tensors as before: x itself when it is contiguous (what
  * aten::contiguous returns), and a new contiguous tensor on like's device.
+ *
+ * Unlike new_empty, the shim does not fill new memory under
+ * torch.use_deterministic_algorithms(True) with fill_uninitialized_memory:
+ * every kernel using these writes every byte of its outputs (the C entry
+ * points promise it), so nothing uninitialized ever shows.
  */
 #pragma once
 
@@ -20,6 +25,7 @@
 #include <torch/csrc/inductor/aoti_torch/c/shim.h>
 #include <torch/csrc/stable/ops.h>
 #include <torch/csrc/stable/tensor.h>
+#include <torch/headeronly/util/Exception.h>
 
 namespace ssrl_ecg_torch {
 
@@ -34,10 +40,11 @@ inline torch::stable::Tensor empty_on(const torch::stable::Tensor& like,
                                       std::initializer_list<int64_t> sizes, int32_t dtype) {
   int64_t size[4], stride[4];
   int64_t ndim = 0;
+  STD_TORCH_CHECK(sizes.size() <= 4, "ssrl_ecg: empty_on takes at most 4 dims");
   for (int64_t v : sizes) size[ndim++] = v;
   for (int64_t i = ndim - 1, step = 1; i >= 0; --i) {  // torch's contiguous strides
     stride[i] = step;
-    step *= size[i] > 1 ? size[i] : 1;
+    if (i > 0) step *= size[i] > 1 ? size[i] : 1;  // the shape was checked to fit
   }
   int32_t device_type = 0, device_index = 0;
   TORCH_ERROR_CODE_CHECK(aoti_torch_get_device_type(like.get(), &device_type));

@@ -46,7 +46,7 @@ Tensor span_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t 
   Tensor mask = per_lead ? empty_on(x, {s.B, s.C, s.T}, aoti_torch_dtype_bool())
                          : empty_on(x, {s.B, s.T}, aoti_torch_dtype_bool());
   const bool direct = x.is_contiguous();
-  Tensor xc = direct ? x : contiguous_of(x);
+  Tensor xc = direct ? x : torch::stable::contiguous(x);
   void* data = xc.mutable_data_ptr();
   check_status(
       ssrl_span_mask_cpu(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size, mask_ratio, span,
@@ -75,7 +75,7 @@ Tensor lead_mask__cpu(Tensor& x, const Tensor& seed, double p, bool exact) {
   const MaskShape s = check_lead_mask_args("lead_mask_", x, seed, p);
   Tensor dropped = empty_on(x, {s.B, s.C}, aoti_torch_dtype_bool());
   const bool direct = x.is_contiguous();
-  Tensor xc = direct ? x : contiguous_of(x);
+  Tensor xc = direct ? x : torch::stable::contiguous(x);
   void* data = xc.mutable_data_ptr();
   check_status(ssrl_lead_mask_cpu(data, data, mask_bytes(dropped), s.B, s.C, s.T, s.elem_size, p,
                                   exact, host_seed(seed)),

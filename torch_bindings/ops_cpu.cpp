@@ -34,7 +34,7 @@ Tensor block_mask__cpu(Tensor& x, const Tensor& seed, double mask_ratio, int64_t
   Tensor mask = empty_on(x, {s.B, s.T}, aoti_torch_dtype_bool());
   // A strided x is masked in a contiguous copy that is then copied back.
   const bool direct = x.is_contiguous();
-  Tensor xc = direct ? x : contiguous_of(x);
+  Tensor xc = direct ? x : torch::stable::contiguous(x);
   void* data = xc.mutable_data_ptr();
   check_status(ssrl_block_mask_cpu(data, data, mask_bytes(mask), s.B, s.C, s.T, s.elem_size,
                                    mask_ratio, block_size, host_seed(seed)),

@@ -456,15 +456,19 @@ def test_outputs_are_new_contiguous_tensors_with_torch_strides(shape):
     B, C, T = shape
     x = torch.ones(shape)
     seed = seed_t(3)
-    outs = [*OPS.span_mask(x, seed, 0.5, 2, True, True, None),
-            *OPS.span_mask(x, seed, 0.5, 2, False, False, None),
-            *OPS.lead_mask(x, seed, 0.5, True), *OPS.block_mask(x, seed, 0.5, 2),
-            OPS.span_mask_(x.clone(), seed, 0.5, 2, True, False, None),
-            OPS.lead_mask_(x.clone(), seed, 0.5, False),
-            *OPS.token_mask(seed, B, C, T, 0.5)]
-    for t in outs:
+    b, f, i64, f32 = torch.bool, torch.float32, torch.int64, torch.float32
+    outs = [(t, dtype) for t, dtype in zip(
+        [*OPS.span_mask(x, seed, 0.5, 2, True, True, None),
+         *OPS.span_mask(x, seed, 0.5, 2, False, False, None),
+         *OPS.lead_mask(x, seed, 0.5, True), *OPS.block_mask(x, seed, 0.5, 2)],
+        [f, b, f, b, f, b, f, b])]
+    outs += [(OPS.span_mask_(x.clone(), seed, 0.5, 2, True, False, None), b),
+             (OPS.lead_mask_(x.clone(), seed, 0.5, False), b)]
+    outs += list(zip(OPS.token_mask(seed, B, C, T, 0.5), [i64, i64, f32]))
+    for t, dtype in outs:
         assert t.is_contiguous() and t.stride() == torch.empty(t.shape).stride()
-        assert t.device == x.device and t.data_ptr() != x.data_ptr() or t.numel() == 0
+        assert t.dtype == dtype and t.device == x.device
+        assert t.numel() == 0 or t.data_ptr() != x.data_ptr()
     y = torch.rand(5, 3)
     labels = (y > 0.5).long()
     for t in (OPS.auroc(labels, y), *OPS.auroc_auprc(labels, y)):

@@ -112,3 +112,29 @@ def test_auroc_empty():
     assert torch.isnan(ops.auroc(y_true, y_prob)).all()
     y_true, y_prob = make_scores(10, 0, torch.float32)
     assert ops.auroc(y_true, y_prob).shape == (0,)
+
+
+@pytest.mark.parametrize("op", ["auroc", "auroc_auprc"])
+def test_auroc_reports_the_first_bad_value_in_row_major_order_for_any_thread_count(op):
+    # the classes are split into groups that threads finish in any order; the
+    # error must still be that of the first bad element (label before score)
+    call = getattr(torch.ops.ssrl_ecg, op)
+    cases = []
+    y_true, y_prob = make_scores(10000, 3, torch.float32, seed=6)
+    y_true[0, 2], y_prob[5000, 0] = 2, float("nan")      # label first: y_true
+    cases.append((y_true, y_prob, "y_true"))
+    y_true, y_prob = make_scores(3000, 40, torch.float32, seed=7)
+    y_prob[0, 39], y_true[1, 0] = float("nan"), 3        # score first: y_prob
+    cases.append((y_true, y_prob, "y_prob"))
+    y_true, y_prob = make_scores(3000, 40, torch.float32, seed=8)
+    y_prob[7, 5], y_true[7, 5] = float("nan"), 2         # same element: y_true
+    cases.append((y_true, y_prob, "y_true"))
+    saved = torch.get_num_threads()
+    try:
+        for threads in (1, 2, 3):
+            torch.set_num_threads(threads)
+            for y_true, y_prob, name in cases:
+                with pytest.raises(RuntimeError, match=f": {name}: "):
+                    call(y_true, y_prob)
+    finally:
+        torch.set_num_threads(saved)
