@@ -136,11 +136,8 @@ SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6, 8)
         for (int64_t j = 0; j < g; ++j) sc[j] = ssrl_load_score(y_prob, dtype, i0 + j); \
       }                                                                             \
       for (int64_t j = 0; j < g; ++j) bad_score |= isnan(sc[j]);                    \
-      if (bad_label | bad_score) /* the first bad value in data order wins */       \
-        for (int64_t j = 0; j < g; ++j) {                                           \
-          if (ssrl_load_label(y_true, ldt, i0 + j) > 1) return SSRL_ERR_LABEL_VALUE; \
-          if (isnan(sc[j])) return SSRL_ERR_NAN_SCORE;                              \
-        }                                                                           \
+      if (bad_label | bad_score) /* this group's first bad value */                  \
+        return ssrl_first_bad_value(y_true, ldt, y_prob, dtype, i0, g);             \
       for (int64_t j = 0; j < g; ++j) { /* no branch on the label */               \
         const int64_t l = lab[j], at = l ? P[j] : N - 1 - M[j];                     \
         P[j] += l;                                                                  \
@@ -161,19 +158,6 @@ SSRL_DEFINE_RANK_OPS(uint64_t, u64, 6, 8)
   } while (0)
 
 static uint32_t float_key_of(double score) { return ssrl_float_key((float)score); }
-
-/* The error of the first bad element of [N, C] in row-major order (its label
-   before its score). The groups stop at their own first bad value, and which
-   group reports first depends on the thread count; this scan, run only when
-   one failed, makes the answer the same for every thread count. */
-static ssrl_status first_bad_value(const void *y_true, ssrl_dtype ldt, const void *y_prob,
-                                   ssrl_dtype dtype, int64_t N, int64_t C) {
-  for (int64_t i = 0; i < N * C; ++i) {
-    if (ssrl_load_label(y_true, ldt, i) > 1) return SSRL_ERR_LABEL_VALUE;
-    if (isnan(ssrl_load_score(y_prob, dtype, i))) return SSRL_ERR_NAN_SCORE;
-  }
-  return SSRL_OK;
-}
 
 /* Classes [c0, c0 + g) of AUROC and AUPRC into auroc and auprc; buf holds
    g * N keys and tmp N. */
@@ -220,11 +204,11 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
      EPYC, 2 threads against 1: [21837, 71] 0.53-0.61x the time, 0.81x with
      a process spinning on the other core (the groups are taken dynamically,
      so the slowed thread takes fewer); [1000, 71] 0.53x, [240, 71] 0.52x.
-     (It was 2^22, confusion_counts.c's cut-off for its far cheaper scores.) */
-  int threads = ssrl_omp_threads(C, N * C >= (1 << 14));
-  /* and at least 2^13 scores a thread, so that many cores do not each take a
-     scratch and a start for a sliver of a small call */
-  if (threads > 1 && (N * C) >> 13 < threads) threads = (int)((N * C) >> 13);
+     (It was 2^22, confusion_counts.c's cut-off for its far cheaper scores.)
+     At least 2^13 scores a thread, which is that cut-off too, so that many
+     cores do not each take a scratch and a start for a sliver of a call. */
+  const int64_t slices = (N * C) >> 13;
+  const int threads = ssrl_omp_threads(slices < C ? slices : C, 1);
   /* Few, wide groups read y_prob [N, C] fewest times; a multiple of the
      thread count keeps the threads equally busy. */
   const int64_t rounds = (C + (int64_t)threads * SSRL_AUROC_GROUP - 1) / ((int64_t)threads * SSRL_AUROC_GROUP);
@@ -261,8 +245,11 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
   }
   ssrl_status error = SSRL_OK;
   for (int64_t grp = 0; grp < groups && error == SSRL_OK; ++grp) error = errors[grp];
+  /* The groups stop at their own first bad value, and which group reports
+     first depends on the thread count: the first in row-major order is
+     found again, on this error path only (docs/semantics.md section 3). */
   if (error == SSRL_ERR_LABEL_VALUE || error == SSRL_ERR_NAN_SCORE)
-    error = first_bad_value(y_true, labels_dtype, y_prob, prob_dtype, N, C);
+    error = ssrl_first_bad_value(y_true, labels_dtype, y_prob, prob_dtype, 0, N * C);
   if (error == SSRL_OK) {
     memcpy(auroc, result, (size_t)C * sizeof *result);
     if (auprc != NULL) memcpy(auprc, result + C, (size_t)C * sizeof *result);

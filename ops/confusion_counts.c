@@ -137,12 +137,8 @@ static ssrl_status histogram_rows(const void *y_true, ssrl_dtype ldt, const void
           for (int64_t j = 0; j < w; ++j) score[j] = ssrl_load_score(y_prob, dtype, i0 + j);
         }
         for (int64_t j = 0; j < w; ++j) bad_score |= isnan(score[j]);
-        if (bad_label | bad_score) { /* the first bad value in data order wins */
-          for (int64_t j = 0; j < w; ++j) {
-            if (ssrl_load_label(y_true, ldt, i0 + j) > 1) return SSRL_ERR_LABEL_VALUE;
-            if (isnan(score[j])) return SSRL_ERR_NAN_SCORE;
-          }
-        }
+        if (bad_label | bad_score) /* the first bad value in data order wins */
+          return ssrl_first_bad_value(y_true, ldt, y_prob, dtype, i0, w);
         /* slots first, then the increments: the lookups overlap in flight */
         const int64_t base = c0 * 2 * stride;
         for (int64_t j = 0; j < w; ++j)

@@ -112,6 +112,20 @@ SSRL_HD int ssrl_load_label(const void *p, ssrl_dtype dtype, int64_t i) {
   return u <= 1 ? (int)u : 2; /* negatives wrap to huge values */
 }
 
+/* The error of the first bad element of y_true / y_prob in [i0, i0 + n)
+   (flat indices, row-major), its label before its score: SSRL_ERR_LABEL_VALUE,
+   SSRL_ERR_NAN_SCORE, or SSRL_OK. The error path of the score ops: their fast
+   loops only notice that a chunk holds a bad value, then ask this which. */
+static inline ssrl_status ssrl_first_bad_value(const void *y_true, ssrl_dtype ldt,
+                                               const void *y_prob, ssrl_dtype dtype, int64_t i0,
+                                               int64_t n) {
+  for (int64_t i = i0; i < i0 + n; ++i) {
+    if (ssrl_load_label(y_true, ldt, i) > 1) return SSRL_ERR_LABEL_VALUE;
+    if (isnan(ssrl_load_score(y_prob, dtype, i))) return SSRL_ERR_NAN_SCORE;
+  }
+  return SSRL_OK;
+}
+
 /* One term of the average precision (docs/semantics.md section 9.2): the
    positives at a distinct score s (delta of them) times the precision there,
    TP(>= s) / (TP(>= s) + FP(>= s)), over P, as a multiple of 2^-63. Every
