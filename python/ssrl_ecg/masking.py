@@ -125,6 +125,14 @@ def span_mask(
     Raises:
         TypeError, ValueError: a bad argument, named in the message.
     """
+    if (fill is None and inplace is False and type(mask_ratio) is float
+            and 0.0 < mask_ratio <= 1.0 and type(span) is int and 1 <= span <= 2**63 - 1
+            and (per_lead is False or per_lead is True) and (exact is False or exact is True)
+            and (generator is None or type(generator) is torch.Generator) and ops._plain_x(x)):
+        # the common call, checked in one expression (ops._plain_x says why)
+        return ops._call_op(torch.ops.ssrl_ecg.span_mask.default, None, x,
+                            draw_seed(x.device, generator), mask_ratio, span, per_lead, exact,
+                            None)
     x = ops._check_x(x)
     ratio = ops._mask_ratio(mask_ratio)
     span = _int("span", span, 1)
@@ -172,6 +180,12 @@ def lead_mask(
         ``(out, dropped)``: ``dropped`` bool ``[B, C]``, True for a zeroed lead.
         Gradients flow to ``x`` through the kept leads.
     """
+    if (inplace is False and type(p) is float and 0.0 <= p <= 1.0
+            and (exact is False or exact is True)
+            and (generator is None or type(generator) is torch.Generator) and ops._plain_x(x)):
+        # the common call, checked in one expression (ops._plain_x says why)
+        return ops._call_op(torch.ops.ssrl_ecg.lead_mask.default, None, x,
+                            draw_seed(x.device, generator), p, exact)
     x = ops._check_x(x)
     p = _unit("p", p)
     if exact is not False:  # as span_mask: the defaults need no check

@@ -485,3 +485,60 @@ def test_a_strided_x_is_masked_as_its_contiguous_copy():
                  lambda t: OPS.block_mask(t, seed_t(9), 0.4, 5)):
         for a, b in zip(call(x), call(x.contiguous())):
             assert torch.equal(a, b)
+
+
+# ---- the common call's one-expression check (ops._plain_x) ------------------------------
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int16, torch.bool])
+@pytest.mark.parametrize("grad", [False, True])
+def test_the_common_call_masks_as_the_general_checks_do(dtype, grad):
+    """A float ratio, an int span and a plain tensor take the one-expression
+    check; numpy scalars (float and int subclasses) and a Parameter take the
+    general checks. Both must give the same bits, gradients and generator state."""
+    grad = grad and dtype.is_floating_point
+    x = ramp(3, 4, 90, dtype)
+
+    def run(fn, x_in, *args, **kw):
+        if type(x_in) is torch.Tensor:
+            x_in = x_in.detach().clone().requires_grad_(grad)
+        g = torch.Generator().manual_seed(17)
+        out, mask = fn(x_in, *args, generator=g, **kw)
+        dx = torch.autograd.grad(out.sum(), x_in)[0] if grad else None
+        return out.detach(), mask, dx, g.get_state()
+
+    def same(a, b):
+        for u, v in zip(a, b):
+            assert (u is None and v is None) or torch.equal(u, v)
+
+    for per_lead, exact in itertools.product([False, True], repeat=2):
+        kw = dict(per_lead=per_lead, exact=exact)
+        same(run(masking.span_mask, x, 0.4, 7, **kw),
+             run(masking.span_mask, x, np.float64(0.4), np.int64(7), **kw))
+        if grad:  # a Parameter is a Tensor subclass: the general checks
+            same(run(masking.span_mask, x, 0.4, 7, **kw),
+                 run(masking.span_mask, torch.nn.Parameter(x.clone()), 0.4, 7, **kw))
+    for exact in (False, True):
+        same(run(masking.lead_mask, x, 0.5, exact=exact),
+             run(masking.lead_mask, x, np.float64(0.5), exact=exact))
+    same(run(lambda *a, **k: utils.apply_random_mask(*a, return_mask=True, **k), x, 0.4, 7),
+         run(lambda *a, **k: utils.apply_random_mask(*a, return_mask=True, **k), x,
+             np.float64(0.4), np.int64(7)))
+
+
+def test_the_common_call_skips_the_general_checks(monkeypatch):
+    """What the one-expression check is for: the common call of each mask
+    wrapper never reaches the general checks (ops._plain_x says why)."""
+    def refused(*args):
+        raise AssertionError("the general checks ran")
+
+    monkeypatch.setattr(ops, "_check_x", refused)
+    monkeypatch.setattr(ops, "_mask_ratio", refused)
+    x = ramp(2, 3, 60)
+    g = torch.Generator().manual_seed(3)
+    masking.span_mask(x, 0.5, 10, exact=True, generator=g)
+    masking.span_mask(x, 0.5, 10, per_lead=True)
+    masking.lead_mask(x, 0.25, exact=True)
+    utils.apply_random_mask(x, 0.5, 10)
+    with pytest.raises(AssertionError, match="general checks"):  # the monkeypatch works
+        masking.span_mask(x, np.float64(0.5), 10)
