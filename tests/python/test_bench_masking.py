@@ -26,6 +26,16 @@ def test_transformers_mask_counts_and_spans():
     assert mask.mean() < 0.5  # the overlap shortfall the issue names
 
 
+def test_transformers_span_count_rules_by_hand():
+    np.random.seed(2)
+    # min_masks 2 asks 100 steps of T = 60: cut to T // 50 = 1 span per row, so
+    # every row masks exactly one run of 50 steps
+    mask = bm.hf_compute_mask_indices((16, 60), 0.5, 50, min_masks=2)
+    assert (mask.sum(1) == 50).all() and all(len(_runs(row)) == 1 for row in mask)
+    # int(0.01 * 100 / 50 + eps) = 0 spans and no minimum: nothing is masked
+    assert not bm.hf_compute_mask_indices((4, 100), 0.01, 50).any()
+
+
 def test_fairseq_mask_rows_all_mask_the_same_count():
     np.random.seed(1)
     mask = bm.fairseq_compute_mask_indices((64, 1000), 0.5, 50, min_masks=2)

@@ -42,26 +42,40 @@ TOKEN_SHAPES = {"ST-MEM": (12, 30), "MTAE": (1, 100), "MLAE": (1, 12)}  # (G, L)
 
 def hf_compute_mask_indices(shape: Tuple[int, int], mask_prob: float, mask_length: int,
                             min_masks: int = 0) -> np.ndarray:
-    """transformers' Wav2Vec2 ``_compute_mask_indices`` without an attention mask:
-    one probabilistic-rounding epsilon per batch, ``np.random.choice`` of distinct
-    starts per row, spans expanded by broadcasting, clipped to T, scattered."""
+    """transformers' Wav2Vec2 ``_compute_mask_indices`` without an attention mask,
+    step for step: one probabilistic-rounding epsilon per batch, the span count
+    computed per row (every row has length T here), ``np.random.choice`` of
+    distinct starts per row padded to the batch's most spans, starts and
+    offsets broadcast into spans, clipped to T only when one runs past it,
+    scattered with ``put_along_axis``."""
     B, T = shape
     eps = np.random.rand(1).item()
-    n = max(int(mask_prob * T / mask_length + eps), min_masks)
-    if n * mask_length > T:
-        n = T // mask_length
-    n = min(n, max(T - (mask_length - 1), 0))
+
+    def spans_of(length: int) -> int:
+        n = max(int(mask_prob * length / mask_length + eps), min_masks)
+        if n * mask_length > T:
+            n = T // mask_length
+        if length - (mask_length - 1) < n:
+            n = max(length - (mask_length - 1), 0)
+        return n
+
+    lengths = [T for _ in range(B)]
     mask = np.zeros((B, T), dtype=bool)
-    if n == 0:
+    most = spans_of(T)
+    if most == 0:
         return mask
     rows = []
-    for _ in range(B):  # as transformers: per row, padded to the batch's most spans
-        idx = np.random.choice(np.arange(T - (mask_length - 1)), n, replace=False)
+    for length in lengths:
+        n = spans_of(length)
+        idx = np.random.choice(np.arange(length - (mask_length - 1)), n, replace=False)
         dummy = idx[0] if len(idx) else T - 1
-        rows.append(np.concatenate([idx, np.ones(0, dtype=np.int32) * dummy]))
-    idx = np.array(rows)
-    idx = (idx[:, :, None] + np.arange(mask_length)[None, None, :]).reshape(B, n * mask_length)
-    idx[idx > T - 1] = T - 1
+        rows.append(np.concatenate([idx, np.ones(most - n, dtype=np.int32) * dummy]))
+    idx = np.broadcast_to(np.array(rows)[:, :, None], (B, most, mask_length))
+    idx = idx.reshape(B, most * mask_length)
+    offsets = np.broadcast_to(np.arange(mask_length)[None, None, :], (B, most, mask_length))
+    idx = idx + offsets.reshape(B, most * mask_length)
+    if idx.max() > T - 1:
+        idx[idx > T - 1] = T - 1
     np.put_along_axis(mask, idx, True, -1)
     return mask
 
