@@ -141,6 +141,60 @@ def fresh_outputs_hook(device: torch.device, keep: List[torch.Tensor]
     return after
 
 
+def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[], None]]:
+    """On a Linux CPU with glibc, when the benchmark's outputs are ``out_bytes``
+    >= FRESH_BYTES: ``scrub()``, run untimed after each call's result is freed, so
+    that the next call's large outputs land on fresh pages as pin_malloc
+    promises.
+
+    fresh_outputs_hook drops the pages of the large outputs themselves, but
+    the heap also keeps free regions with resident pages: the top of the heap
+    (the 1 GiB trim threshold keeps it), a method's freed temporaries, freed
+    smaller outputs that merged with their neighbours. A large output served
+    from one skips its page faults: in one full run, repeats of the per-lead
+    span masks at [256,12,5000] read 4.4-9.6 ms in some rounds and 16.7-26.9
+    ms in others, and x.clone() in the round-1 mask group 3.5-7.4 vs 13.5-23
+    ms, so each median fell wherever the two groups split it. scrub() takes
+    FRESH_BYTES blocks from the heap until glibc has to map one freshly (no
+    free region that large is left), hands their whole pages back to the
+    system and frees them all. Only for benchmarks of large outputs: in one of
+    small outputs it would make their reused blocks fresh pages too. None
+    where it does not apply."""
+    if out_bytes < FRESH_BYTES or device.type != "cpu" or not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        malloc, free, sbrk, madvise = libc.malloc, libc.free, libc.sbrk, libc.madvise
+        if not hasattr(libc, "mallopt"):  # not glibc
+            return None
+    except (OSError, AttributeError):
+        return None
+    malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    free.restype, free.argtypes = None, [ctypes.c_void_p]
+    sbrk.restype, sbrk.argtypes = ctypes.c_void_p, [ctypes.c_ssize_t]
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def scrub() -> None:
+        held: List[int] = []
+        try:
+            while len(held) < 64:  # at most 2 GiB of heap
+                p = malloc(FRESH_BYTES)
+                if not p:
+                    return
+                if p >= (sbrk(0) or 0):  # past the heap's end: a fresh mapping
+                    free(p)
+                    return
+                held.append(p)
+                lo = -(-p // page) * page
+                madvise(lo, (p + FRESH_BYTES) // page * page - lo, _MADV_DONTNEED)
+        finally:
+            for p in held:
+                free(p)
+
+    return scrub
+
+
 class Clock:
     """Times calls: perf_counter on the CPU; on a GPU CUDA events around ``inner``
     back-to-back calls (after a sync), so that launch latency overlaps as in training."""
@@ -169,7 +223,8 @@ Method = Tuple[str, Callable[[], Any], Optional[Callable[[Any], Dict[str, Any]]]
 
 
 def measure_all(clock: Clock, methods: List[Method], plan: Plan,
-                after: Optional[Callable[[Any], None]] = None) -> List[Dict[str, Any]]:
+                after: Optional[Callable[[Any], None]] = None,
+                freed: Optional[Callable[[], None]] = None) -> List[Dict[str, Any]]:
     """Times several methods side by side: (name, fn, check) each.
 
     First every method is called once, in order (a warm-up whose result ``check``
@@ -181,16 +236,19 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
     ``check``'s fields, the median seconds per call ``time_s``, the repeats and
     their times. On a GPU a repeat is the mean of back-to-back calls
     lasting about 1 ms in all. ``after`` (e.g. ``fresh_outputs_hook``) gets
-    every call's result, untimed.
+    every call's result, untimed; ``freed`` (e.g. ``heap_scrubber``) runs,
+    untimed, once that result is freed.
     """
     rows: List[Dict[str, Any]] = []
     live = []
     settle = after or (lambda out: None)
+    tidy = freed or (lambda: None)
     for name, fn, check in methods:
         first, out = clock(fn)
         row: Dict[str, Any] = dict(check(out)) if check else {}
         settle(out)
         del out
+        tidy()
         row["method"] = name
         if first >= plan.slow_s and not name.startswith("ours"):
             row.update(times_s=[first], note="single run (first call)")
@@ -209,6 +267,7 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
             seconds, out = clock(fn, row["calls_per_rep"])
             settle(out)
             del out
+            tidy()
             row["times_s"].append(seconds)
     for row in rows:
         row.update(time_s=statistics.median(row["times_s"]), reps=len(row["times_s"]))
