@@ -57,7 +57,8 @@ back-to-back calls lasting ~1 ms. Mask inputs rotate over copies totalling
 batches stay in cache, as they would in training), one rotation for all
 methods, so each call reads memory no other call has just cached. glibc
 malloc's thresholds are pinned first (``--malloc default`` leaves them; see
-``pin_malloc``).
+``pin_malloc``); outputs of 32 MiB and more land on fresh pages on every call
+(``fresh_outputs_hook`` and ``heap_scrubber``, untimed).
 
 Caps (each skipped row says why), chosen so the full CPU run fits 24 GB and a
 few minutes on 2 cores: scikit-learn and torchmetrics at N*C <= 7.1e7 and
