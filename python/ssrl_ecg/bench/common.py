@@ -143,9 +143,9 @@ def fresh_outputs_hook(device: torch.device, keep: List[torch.Tensor]
 
 def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[], None]]:
     """On a Linux CPU with glibc, when the benchmark's outputs are ``out_bytes``
-    >= FRESH_BYTES: ``scrub()``, run untimed after each call's result is freed, so
-    that the next call's large outputs land on fresh pages as pin_malloc
-    promises.
+    >= FRESH_BYTES: ``scrub()``, run untimed after each call (after
+    fresh_outputs_hook, while the call's outputs are still held), so that the
+    next call's large outputs land on fresh pages as pin_malloc promises.
 
     fresh_outputs_hook drops the pages of the large outputs themselves, but
     the heap also keeps free regions with resident pages: the top of the heap
@@ -157,9 +157,16 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
     ms, so each median fell wherever the two groups split it. scrub() takes
     FRESH_BYTES blocks from the heap until glibc has to map one freshly (no
     free region that large is left), hands their whole pages back to the
-    system and frees them all. Only for benchmarks of large outputs: in one of
-    small outputs it would make their reused blocks fresh pages too. None
-    where it does not apply."""
+    system and frees them all. It cleans 32 MiB slices: the rest of a free
+    region under 32 MiB keeps its pages (a reviewer's constructed 60 MiB
+    region left 45% of a later 61 MB output warm; no such repeat showed in
+    runs J and K). ``malloc_trim(0)`` would clean every free page, but also
+    those of the smaller blocks the model keeps warm (a per-lead mask of 15
+    MB). Run after the call's outputs were freed, the scrub took a freed
+    per-lead mask merged into the heap's top too, and in a masking-only
+    process every per-lead mask then faulted (1.43-1.49x x.clone()); run while
+    they are held, it cannot. Only for benchmarks of large outputs, for the
+    same reason. None where it does not apply."""
     if out_bytes < FRESH_BYTES or device.type != "cpu" or not sys.platform.startswith("linux"):
         return None
     try:
@@ -174,6 +181,12 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
     sbrk.restype, sbrk.argtypes = ctypes.c_void_p, [ctypes.c_ssize_t]
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     page = os.sysconf("SC_PAGE_SIZE")
+    heap_start = sbrk(0) or 0  # the heap's start if it is empty, else from the maps
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            if line.rstrip().endswith("[heap]"):
+                heap_start = int(line.split("-", 1)[0], 16)
+                break
 
     def scrub() -> None:
         held: List[int] = []
@@ -182,8 +195,8 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
                 p = malloc(FRESH_BYTES)
                 if not p:
                     return
-                if p >= (sbrk(0) or 0):  # past the heap's end: a fresh mapping
-                    free(p)
+                if not heap_start <= p < (sbrk(0) or 0):  # outside the heap: a fresh
+                    free(p)                                # mapping (above or below it)
                     return
                 held.append(p)
                 lo = -(-p // page) * page
@@ -237,7 +250,8 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
     their times. On a GPU a repeat is the mean of back-to-back calls
     lasting about 1 ms in all. ``after`` (e.g. ``fresh_outputs_hook``) gets
     every call's result, untimed; ``freed`` (e.g. ``heap_scrubber``) runs,
-    untimed, once that result is freed.
+    untimed, after it, while the result is still held (its smaller outputs
+    then keep their pages, to be reused by the next call as pin_malloc says).
     """
     rows: List[Dict[str, Any]] = []
     live = []
@@ -247,8 +261,8 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
         first, out = clock(fn)
         row: Dict[str, Any] = dict(check(out)) if check else {}
         settle(out)
-        del out
         tidy()
+        del out
         row["method"] = name
         if first >= plan.slow_s and not name.startswith("ours"):
             row.update(times_s=[first], note="single run (first call)")
@@ -266,8 +280,8 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
         for row, fn in live:
             seconds, out = clock(fn, row["calls_per_rep"])
             settle(out)
-            del out
             tidy()
+            del out
             row["times_s"].append(seconds)
     for row in rows:
         row.update(time_s=statistics.median(row["times_s"]), reps=len(row["times_s"]))
