@@ -125,11 +125,10 @@ def span_mask(
     Raises:
         TypeError, ValueError: a bad argument, named in the message.
     """
-    if (fill is None and inplace is False and type(mask_ratio) is float
-            and 0.0 < mask_ratio <= 1.0 and type(span) is int and 1 <= span <= 2**63 - 1
+    if (fill is None and inplace is False
             and (per_lead is False or per_lead is True) and (exact is False or exact is True)
-            and (generator is None or type(generator) is torch.Generator) and ops._plain_x(x)):
-        # the common call, checked in one expression (ops._plain_x says why)
+            and ops._plain_call(x, mask_ratio, span, generator)):
+        # the common call, checked in one expression (ops._plain_call says why)
         return ops._call_op(torch.ops.ssrl_ecg.span_mask.default, None, x,
                             draw_seed(x.device, generator), mask_ratio, span, per_lead, exact,
                             None)
@@ -180,10 +179,9 @@ def lead_mask(
         ``(out, dropped)``: ``dropped`` bool ``[B, C]``, True for a zeroed lead.
         Gradients flow to ``x`` through the kept leads.
     """
-    if (inplace is False and type(p) is float and 0.0 <= p <= 1.0
-            and (exact is False or exact is True)
-            and (generator is None or type(generator) is torch.Generator) and ops._plain_x(x)):
-        # the common call, checked in one expression (ops._plain_x says why)
+    if (inplace is False and (exact is False or exact is True)
+            and ops._plain_call(x, p, 1, generator)):  # (p = 0 takes the general checks)
+        # the common call, checked in one expression (ops._plain_call says why)
         return ops._call_op(torch.ops.ssrl_ecg.lead_mask.default, None, x,
                             draw_seed(x.device, generator), p, exact)
     x = ops._check_x(x)

@@ -92,18 +92,23 @@ def _check_x(x: object) -> Tensor:
     return x
 
 
-def _plain_x(x: object) -> bool:
-    """Whether x is the common input: a torch.Tensor itself (no subclass),
-    strided, 3-D, of a mask dtype, with T < 2**32 (all of it _check_x accepts).
+def _plain_call(x: object, ratio: object, size: object, generator: object) -> bool:
+    """Whether a mask call has the common arguments: x a torch.Tensor itself
+    (no subclass), strided, 3-D, of a mask dtype, with T < 2**32 (all of it
+    _check_x accepts); ratio a float in (0, 1]; size (span, block size) an int
+    in [1, 2**63 - 1]; generator None or a torch.Generator.
 
-    The mask wrappers test it, and their other common arguments (a float ratio,
-    an int span, bool flags, no fill, out of place), in one expression before
-    their general checks: after other work (the rest of a training step) every
-    frame and lookup of a call is cold, and in a harness that ran transformers'
-    host mask between calls the general checks took ~20 us of a [64, 12, 1000]
-    span_mask (~190-290 us), where this test takes ~2 us. Any other input takes
-    the general checks, which accept the same values or raise."""
-    return (type(x) is Tensor and x.layout == torch.strided and x.dim() == 3
+    The mask wrappers test it, and their own flags (bools, no fill, out of
+    place), in one expression before their general checks: after other work
+    (the rest of a training step) every frame and lookup of a call is cold, and
+    in a harness that ran transformers' host mask between calls the general
+    checks took ~20 us of a [64, 12, 1000] span_mask (~190-290 us), where this
+    test takes ~2 us. Any other call takes the general checks, which accept the
+    same values or raise."""
+    return (type(ratio) is float and 0.0 < ratio <= 1.0
+            and type(size) is int and 1 <= size <= 2**63 - 1
+            and (generator is None or type(generator) is torch.Generator)
+            and type(x) is Tensor and x.layout == torch.strided and x.dim() == 3
             and x.dtype in MASK_DTYPES and x.shape[2] < 2**32)
 
 

@@ -321,10 +321,8 @@ def apply_random_mask(x: torch.Tensor, mask_ratio: float, block_size: int = 50, 
         the masked tensor, or ``(masked, mask)`` with ``return_mask=True``.
         Gradients flow to ``x`` except through masked positions.
     """
-    if (inplace is False and type(mask_ratio) is float and 0.0 < mask_ratio <= 1.0
-            and type(block_size) is int and 1 <= block_size <= 2**63 - 1
-            and (generator is None or type(generator) is torch.Generator) and ops._plain_x(x)):
-        # the common call, checked in one expression (ops._plain_x says why)
+    if inplace is False and ops._plain_call(x, mask_ratio, block_size, generator):
+        # the common call, checked in one expression (ops._plain_call says why)
         out, mask = ops._call_op(torch.ops.ssrl_ecg.block_mask.default, None, x,
                                  draw_seed(x.device, generator), mask_ratio, block_size)
         return (out, mask) if return_mask else out

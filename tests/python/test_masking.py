@@ -487,7 +487,7 @@ def test_a_strided_x_is_masked_as_its_contiguous_copy():
             assert torch.equal(a, b)
 
 
-# ---- the common call's one-expression check (ops._plain_x) ------------------------------
+# ---- the common call's one-expression check (ops._plain_call) ------------------------------
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.int16, torch.bool])
@@ -528,7 +528,7 @@ def test_the_common_call_masks_as_the_general_checks_do(dtype, grad):
 
 def test_the_common_call_skips_the_general_checks(monkeypatch):
     """What the one-expression check is for: the common call of each mask
-    wrapper never reaches the general checks (ops._plain_x says why)."""
+    wrapper never reaches the general checks (ops._plain_call says why)."""
     def refused(*args):
         raise AssertionError("the general checks ran")
 

@@ -99,12 +99,34 @@ FRESH_BYTES = 32 << 20  # pin_malloc's mmap threshold: outputs this large are fr
 _MADV_DONTNEED = 4
 
 
+def _page_dropper() -> Optional[Callable[[int, int], None]]:
+    """``drop(start, size)``: hands the whole pages inside [start, start + size)
+    back to the system (``madvise(MADV_DONTNEED)``: they read as zeros and
+    fault again when touched). None without madvise."""
+    try:
+        madvise = ctypes.CDLL(None).madvise
+    except (OSError, AttributeError):
+        return None
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def drop(start: int, size: int) -> None:
+        lo = -(-start // page) * page  # whole pages inside the block only
+        hi = (start + size) // page * page
+        if hi > lo:
+            madvise(lo, hi - lo, _MADV_DONTNEED)
+
+    return drop
+
+
 def fresh_outputs_hook(device: torch.device, keep: List[torch.Tensor]
                        ) -> Optional[Callable[[Any], None]]:
     """On a Linux CPU: ``after(out)``, run untimed on every call's result before
     it is freed, which hands the pages of each tensor in ``out`` of FRESH_BYTES
     or more back to the system (``madvise(MADV_DONTNEED)``), unless it shares
-    memory with one of ``keep`` (the inputs: an in-place method returns x).
+    memory with one of ``keep`` (the inputs: an in-place method returns x),
+    and, when ``out`` holds such a tensor, then scrubs the heap
+    (``heap_scrubber``) while the result is still held.
 
     pin_malloc promises that such outputs are fresh pages on every call, but
     glibc maps a block freshly only when no free heap region fits it: once
@@ -117,35 +139,36 @@ def fresh_outputs_hook(device: torch.device, keep: List[torch.Tensor]
     it does not apply."""
     if device.type != "cpu" or not sys.platform.startswith("linux"):
         return None
-    try:
-        madvise = ctypes.CDLL(None).madvise
-    except (OSError, AttributeError):
+    drop = _page_dropper()
+    if drop is None:
         return None
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    page = os.sysconf("SC_PAGE_SIZE")
+    scrub = heap_scrubber(device, FRESH_BYTES) or (lambda: None)
     kept = {t.untyped_storage().data_ptr() for t in keep}
 
     def after(out: Any) -> None:
+        large = False
         for t in out if isinstance(out, (tuple, list)) else (out,):
             if not isinstance(t, torch.Tensor) or t.device.type != "cpu":
                 continue
             storage = t.untyped_storage()
             start, size = storage.data_ptr(), storage.nbytes()
-            if size < FRESH_BYTES or start in kept:
+            if size < FRESH_BYTES:
                 continue
-            lo = -(-start // page) * page  # whole pages inside the block only
-            hi = (start + size) // page * page
-            if hi > lo:
-                madvise(lo, hi - lo, _MADV_DONTNEED)
+            large = True
+            if start not in kept:
+                drop(start, size)
+        if large:
+            scrub()
 
     return after
 
 
 def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[], None]]:
     """On a Linux CPU with glibc, when the benchmark's outputs are ``out_bytes``
-    >= FRESH_BYTES: ``scrub()``, run untimed after each call (after
-    fresh_outputs_hook, while the call's outputs are still held), so that the
-    next call's large outputs land on fresh pages as pin_malloc promises.
+    >= FRESH_BYTES: ``scrub()``, which fresh_outputs_hook runs untimed after
+    each call with a large output (while the call's outputs are still held),
+    so that the next call's large outputs land on fresh pages as pin_malloc
+    promises.
 
     fresh_outputs_hook drops the pages of the large outputs themselves, but
     the heap also keeps free regions with resident pages: the top of the heap
@@ -169,18 +192,17 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
     same reason. None where it does not apply."""
     if out_bytes < FRESH_BYTES or device.type != "cpu" or not sys.platform.startswith("linux"):
         return None
+    drop = _page_dropper()
     try:
         libc = ctypes.CDLL(None)
-        malloc, free, sbrk, madvise = libc.malloc, libc.free, libc.sbrk, libc.madvise
-        if not hasattr(libc, "mallopt"):  # not glibc
+        malloc, free, sbrk = libc.malloc, libc.free, libc.sbrk
+        if drop is None or not hasattr(libc, "mallopt"):  # not glibc
             return None
     except (OSError, AttributeError):
         return None
     malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
     free.restype, free.argtypes = None, [ctypes.c_void_p]
     sbrk.restype, sbrk.argtypes = ctypes.c_void_p, [ctypes.c_ssize_t]
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    page = os.sysconf("SC_PAGE_SIZE")
     heap_start = sbrk(0) or 0  # the heap's start if it is empty, else from the maps
     with open("/proc/self/maps") as maps:
         for line in maps:
@@ -199,8 +221,7 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
                     free(p)                                # mapping (above or below it)
                     return
                 held.append(p)
-                lo = -(-p // page) * page
-                madvise(lo, (p + FRESH_BYTES) // page * page - lo, _MADV_DONTNEED)
+                drop(p, FRESH_BYTES)
         finally:
             for p in held:
                 free(p)
@@ -236,8 +257,7 @@ Method = Tuple[str, Callable[[], Any], Optional[Callable[[Any], Dict[str, Any]]]
 
 
 def measure_all(clock: Clock, methods: List[Method], plan: Plan,
-                after: Optional[Callable[[Any], None]] = None,
-                freed: Optional[Callable[[], None]] = None) -> List[Dict[str, Any]]:
+                after: Optional[Callable[[Any], None]] = None) -> List[Dict[str, Any]]:
     """Times several methods side by side: (name, fn, check) each.
 
     First every method is called once, in order (a warm-up whose result ``check``
@@ -249,19 +269,15 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
     ``check``'s fields, the median seconds per call ``time_s``, the repeats and
     their times. On a GPU a repeat is the mean of back-to-back calls
     lasting about 1 ms in all. ``after`` (e.g. ``fresh_outputs_hook``) gets
-    every call's result, untimed; ``freed`` (e.g. ``heap_scrubber``) runs,
-    untimed, after it, while the result is still held (its smaller outputs
-    then keep their pages, to be reused by the next call as pin_malloc says).
+    every call's result, untimed.
     """
     rows: List[Dict[str, Any]] = []
     live = []
     settle = after or (lambda out: None)
-    tidy = freed or (lambda: None)
     for name, fn, check in methods:
         first, out = clock(fn)
         row: Dict[str, Any] = dict(check(out)) if check else {}
         settle(out)
-        tidy()
         del out
         row["method"] = name
         if first >= plan.slow_s and not name.startswith("ours"):
@@ -280,7 +296,6 @@ def measure_all(clock: Clock, methods: List[Method], plan: Plan,
         for row, fn in live:
             seconds, out = clock(fn, row["calls_per_rep"])
             settle(out)
-            tidy()
             del out
             row["times_s"].append(seconds)
     for row in rows:

@@ -12,7 +12,7 @@ import torch
 
 from ..utils import apply_random_mask, draw_seed
 from .common import (BLOCK_SIZE, CHANNELS, MASK_RATIO, MASK_SEED, ROTATE_BYTES, Clock, Plan,
-                     fresh_outputs_hook, heap_scrubber, measure_all)
+                     fresh_outputs_hook, measure_all)
 
 
 # ---- apply_random_mask: the alternatives ------------------------------------------------
@@ -165,8 +165,7 @@ def bench_mask(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
     runners = _mask_runners()
     rows = measure_all(clock, [(key, lambda run=runners[key]: run(next(pool)), None)
                                for key in methods or list(MASK_METHODS)], plan,
-                       after=fresh_outputs_hook(device, inputs + [x0]),
-                       freed=heap_scrubber(device, x0.nbytes))
+                       after=fresh_outputs_hook(device, inputs + [x0]))
     for r in rows:
         r["validated"] = valid[r["method"]]
     clone_t = next(r["time_s"] for r in rows if r["method"] == "clone")

@@ -26,8 +26,8 @@ import numpy as np
 import torch
 
 from ..masking import lead_mask, span_mask, token_mask
-from .common import (CHANNELS, ROTATE_BYTES, Clock, Plan, fresh_outputs_hook, heap_scrubber,
-                     measure_all, time_of)
+from .common import (CHANNELS, ROTATE_BYTES, Clock, Plan, fresh_outputs_hook, measure_all,
+                     time_of)
 
 SPAN = 50          # 0.1 s at 500 Hz
 SPAN_RATIO = 0.5   # what the span rows ask for (wav2vec 2.0 asks 0.65 of 10-step spans)
@@ -241,8 +241,7 @@ def bench_span(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
     runners = _span_runners()
     keys = methods or list(SPAN_METHODS)
     rows = measure_all(clock, [(k, lambda run=runners[k]: run(next(pool)), None) for k in keys],
-                       plan, after=fresh_outputs_hook(device, inputs + [x0]),
-                       freed=heap_scrubber(device, x0.nbytes))
+                       plan, after=fresh_outputs_hook(device, inputs + [x0]))
     clone_t = next(r["time_s"] for r in rows if r["method"] == "clone")
     for r in rows:
         r.update(valid[r["method"]], shape=[B, CHANNELS, T], dtype="float32",
