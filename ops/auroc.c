@@ -220,7 +220,7 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
   const size_t keys_bytes = ((size_t)(N > 0 ? N : 1) * key_bytes + 63) & ~(size_t)63;
   const size_t hist_bytes = sizeof(int64_t) * SSRL_RADIX_SIZE * 8;
   const size_t per_thread = (size_t)(width + 1) * keys_bytes + hist_bytes;
-  char *scratch = (char *)malloc((size_t)threads * per_thread);
+  char *scratch = (char *)ssrl_lines_alloc((size_t)threads, per_thread);
   double *result = (double *)malloc((size_t)C * 2 * sizeof *result); /* auroc, auprc */
   ssrl_status *errors = (ssrl_status *)calloc((size_t)groups, sizeof *errors);
   if (scratch == NULL || result == NULL || errors == NULL) {

@@ -121,7 +121,7 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
      writer, rounded to 64 bytes */
   const size_t row_scratch = writer.select ? (size_t)T : 0;
   const size_t scratch_bytes = (2 * (size_t)n * sizeof(int64_t) + row_scratch + 63) & ~(size_t)63;
-  char *scratch = (char *)malloc((size_t)threads * scratch_bytes);
+  char *scratch = (char *)ssrl_lines_alloc((size_t)threads, scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
 
   if (C == 0) { /* no data, but the mask is still defined */

@@ -198,14 +198,18 @@ SSRL_API ssrl_status ssrl_confusion_counts2_cpu(const void *y_true, ssrl_dtype l
   ssrl_threshold *order = (ssrl_threshold *)malloc((size_t)(K > 0 ? K : 1) * sizeof *order);
   double *sorted = (double *)malloc((size_t)(K + SSRL_TABLE_MAX_STEPS) * sizeof *sorted);
   int64_t *table = use_table ? (int64_t *)malloc((size_t)(4 * K) * sizeof *table) : NULL;
-  int64_t *hist = (int64_t *)calloc((size_t)threads * (size_t)hist_len, sizeof *hist);
-  uint32_t *small = (uint32_t *)malloc((size_t)threads * (size_t)hist_len * sizeof *small);
+  /* per-thread slices on their own cache lines (internal.h, ssrl_line_stride) */
+  const size_t hist_stride = ssrl_line_stride((size_t)hist_len, sizeof(int64_t));
+  const size_t small_stride = ssrl_line_stride((size_t)hist_len, sizeof(uint32_t));
+  int64_t *hist = (int64_t *)ssrl_lines_alloc((size_t)threads * hist_stride, sizeof *hist);
+  uint32_t *small = (uint32_t *)ssrl_lines_alloc((size_t)threads * small_stride, sizeof *small);
   ssrl_status *errors = (ssrl_status *)calloc((size_t)threads, sizeof *errors);
   if (order == NULL || sorted == NULL || hist == NULL || small == NULL || errors == NULL ||
       (use_table && table == NULL)) {
     free(order), free(sorted), free(table), free(hist), free(small), free(errors);
     return SSRL_ERR_OUT_OF_MEMORY;
   }
+  memset(hist, 0, (size_t)threads * hist_stride * sizeof *hist);
   for (int64_t k = 0; k < K; ++k) {
     order[k].value = ssrl_round_to_dtype(thresholds[k], prob_dtype);
     order[k].index = k;
@@ -223,14 +227,14 @@ SSRL_API ssrl_status ssrl_confusion_counts2_cpu(const void *y_true, ssrl_dtype l
     int64_t n0, n1;
     const int tid = ssrl_omp_rows(N, &n0, &n1);
     errors[tid] = histogram_rows(y_true, labels_dtype, y_prob, prob_dtype, n0, n1, C, &bins,
-                                 small + (size_t)tid * (size_t)hist_len, hist_len,
-                                 hist + (size_t)tid * (size_t)hist_len);
+                                 small + (size_t)tid * small_stride, hist_len,
+                                 hist + (size_t)tid * hist_stride);
   }
   ssrl_status error = SSRL_OK; /* the first bad value in data order, as a serial pass */
   for (int t = 0; t < threads && error == SSRL_OK; ++t) error = errors[t];
   if (error == SSRL_OK) {
     for (int t = 1; t < threads; ++t)
-      for (int64_t i = 0; i < hist_len; ++i) hist[i] += hist[(size_t)t * (size_t)hist_len + i];
+      for (int64_t i = 0; i < hist_len; ++i) hist[i] += hist[(size_t)t * hist_stride + i];
     counts_from_hist(hist, C, K, order, counts);
   }
   free(order), free(sorted), free(table), free(hist), free(small), free(errors);

@@ -57,10 +57,11 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
   if (B * C == 0) return SSRL_OK;
   const size_t row_bytes = (size_t)T * elem_size;
   const size_t words = (size_t)ssrl_bit_words((uint64_t)C);
+  const size_t stride = ssrl_line_stride(words, 4); /* a line per thread at least */
   const int threads = ssrl_omp_threads(B, (size_t)(B * C) * row_bytes >= SSRL_LEAD_PARALLEL_BYTES);
   const int vector = ssrl_block_copy_vector();
   /* every thread's bitmap up front: a failed allocation leaves the outputs untouched */
-  uint32_t *scratch = exact ? (uint32_t *)malloc((size_t)threads * words * 4u) : NULL;
+  uint32_t *scratch = exact ? (uint32_t *)ssrl_lines_alloc((size_t)threads * stride, 4) : NULL;
   if (exact && scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
@@ -70,7 +71,7 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
 #ifdef _OPENMP
     tid = omp_get_thread_num();
 #endif
-    uint32_t *bits = exact ? scratch + (size_t)tid * words : NULL;
+    uint32_t *bits = exact ? scratch + (size_t)tid * stride : NULL;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
