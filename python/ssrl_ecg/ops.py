@@ -191,7 +191,11 @@ def _mask_ratio(mask_ratio: object) -> float:
             isinstance(mask_ratio, bool) or not isinstance(mask_ratio, numbers.Real)):
         raise TypeError(f"mask_ratio must be a real number, got {type(mask_ratio).__name__}")
     ratio = float(mask_ratio)
-    if not math.isfinite(ratio) or ratio > 1.0:
+    # comparisons, not math.isfinite: under torch.compile a ratio that changed
+    # between calls is a SymFloat, which Dynamo compares in the graph but
+    # cannot pass to math.isfinite (fullgraph=True failed on ratio 0.0). NaN
+    # fails both comparisons, -inf the first, +inf the second.
+    if not -math.inf < ratio <= 1.0:
         raise ValueError(f"mask_ratio must be finite and <= 1, got {mask_ratio!r}")
     return ratio
 

@@ -421,6 +421,30 @@ def test_torch_compile_fullgraph():
         assert torch.equal(a, b)
 
 
+def test_torch_compile_fullgraph_with_a_changing_ratio():
+    """A ratio schedule under torch.compile(fullgraph=True): once the ratio
+    changes, Dynamo traces it as a SymFloat, and the checks must stay in the
+    graph for every valid value, down to 0 and below (nothing masked)."""
+    x = torch.randn(3, 4, 120)
+    for name, call in [
+        ("span_mask", lambda x, r: masking.span_mask(x, r, 10)),
+        ("apply_random_mask", lambda x, r: utils.apply_random_mask(x, r, 10, return_mask=True)),
+        ("token_mask", lambda x, r: masking.token_mask((3, 4, 10), r)),
+    ]:
+        torch._dynamo.reset()
+        compiled = torch.compile(call, fullgraph=True)
+        ratios = (0.5, 0.4, 0.0, 1.0) if name == "token_mask" else (0.5, 0.4, 0.0, -0.5, 1.0)
+        for r in ratios:
+            utils.set_seed(7)
+            got = compiled(x, r)
+            utils.set_seed(7)
+            want = call(x, r)
+            for a, b in zip(got, want):
+                assert torch.equal(a, b), (name, r)
+            if r <= 0 and name != "token_mask":
+                assert torch.equal(got[0], x) and not got[1].any(), (name, r)
+
+
 def test_nn_modules_scripted():
     from ssrl_ecg.nn import LeadMask, SpanMask, TokenMask
 
