@@ -102,6 +102,25 @@ def test_measure_all_shuffles_the_order_each_round():
     assert len({r[0] for r in rounds}) > 1, "the same method ran first in every round"
 
 
+def test_ratios_pair_the_rounds():
+    from ssrl_ecg.bench.common import paired_ratio, ratio_of
+
+    # a slow stretch (3x) begins in round 3, after ours ran and before clone
+    ours = dict(method="ours", time_s=1.1, times_s=[1.1, 1.1, 1.1, 3.3, 3.3], shape=[1])
+    clone = dict(method="clone", time_s=3.0, times_s=[1.0, 1.0, 3.0, 3.0, 3.0], shape=[1])
+    assert paired_ratio(ours, clone) == pytest.approx(1.1)  # the medians' ratio: 0.37
+    assert paired_ratio(clone, ours) == pytest.approx(1 / 1.1)
+    # a single-run row, or repeats in other rounds: the ratio of the medians
+    single = dict(method="loop", time_s=6.6, times_s=[6.6], note="single run (first call)",
+                  shape=[1])
+    assert paired_ratio(single, ours) == pytest.approx(6.0)
+    assert paired_ratio(ours, dict(clone, times_s=[2.0, 4.0])) == pytest.approx(1.1 / 3.0)
+    assert paired_ratio(None, ours) is None and paired_ratio(ours, dict(clone, time_s=None)) is None
+    rows = [ours, clone, single]
+    assert ratio_of(rows, "loop", "ours", shape=[1]) == pytest.approx(6.0)
+    assert ratio_of(rows, "ours", "clone", shape=[2]) is None
+
+
 def test_mask_methods_share_one_input_rotation(monkeypatch):
     from dataclasses import replace
 

@@ -307,9 +307,38 @@ def skipped(method: str, why: str, **extra: Any) -> Dict[str, Any]:
     return dict(method=method, time_s=None, validated=None, note=f"skipped: {why}", **extra)
 
 
-def time_of(rows: List[Dict], method: str, **where: Any) -> Optional[float]:
-    """The median time of ``method``'s row in ``rows`` whose fields match ``where``."""
+def row_of(rows: List[Dict], method: str, **where: Any) -> Optional[Dict[str, Any]]:
+    """``method``'s row in ``rows`` whose fields match ``where`` (None: none)."""
     for r in rows:
         if r["method"] == method and all(r.get(k) == v for k, v in where.items()):
-            return r["time_s"]
+            return r
     return None
+
+
+def time_of(rows: List[Dict], method: str, **where: Any) -> Optional[float]:
+    """The median time of ``method``'s row in ``rows`` whose fields match ``where``."""
+    r = row_of(rows, method, **where)
+    return None if r is None else r["time_s"]
+
+
+def paired_ratio(a: Optional[Dict[str, Any]], b: Optional[Dict[str, Any]]) -> Optional[float]:
+    """a's time over b's (rows of one ``measure_all`` call, or None).
+
+    When both were repeated in the same rounds (equal numbers of repeats, more
+    than one), the median over rounds of a's time in the round over b's: each
+    round times every method once, in a shuffled order, within about a second,
+    so a slow stretch of the machine (another tenant, a frequency change)
+    slows both sides of a round's ratio and moves the median of the ratios
+    less than the ratio of two medians taken over different rounds. Otherwise
+    (a single-run row, or a row with no repeats) the ratio of the medians."""
+    if a is None or b is None or a.get("time_s") is None or b.get("time_s") is None:
+        return None
+    ta, tb = a.get("times_s") or [], b.get("times_s") or []
+    if len(ta) == len(tb) > 1:
+        return statistics.median(x / y for x, y in zip(ta, tb))
+    return a["time_s"] / b["time_s"]
+
+
+def ratio_of(rows: List[Dict], num: str, den: str, **where: Any) -> Optional[float]:
+    """``paired_ratio`` of methods num and den's rows matching ``where``."""
+    return paired_ratio(row_of(rows, num, **where), row_of(rows, den, **where))

@@ -12,7 +12,7 @@ import torch
 
 from ..utils import apply_random_mask, draw_seed
 from .common import (BLOCK_SIZE, CHANNELS, MASK_RATIO, MASK_SEED, ROTATE_BYTES, Clock, Plan,
-                     fresh_outputs_hook, measure_all)
+                     fresh_outputs_hook, measure_all, paired_ratio, row_of)
 
 
 # ---- apply_random_mask: the alternatives ------------------------------------------------
@@ -168,10 +168,9 @@ def bench_mask(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
                        after=fresh_outputs_hook(device, inputs + [x0]))
     for r in rows:
         r["validated"] = valid[r["method"]]
-    clone_t = next(r["time_s"] for r in rows if r["method"] == "clone")
-    ours_t = next(r["time_s"] for r in rows if r["method"] == "ours")
+    clone, ours = row_of(rows, "clone"), row_of(rows, "ours")
     for r in rows:  # every method moves, usefully, what a copy of x moves
         r.update(shape=[B, CHANNELS, T], dtype="float32", bytes=2 * x0.nbytes,
-                 gb_s=2 * x0.nbytes / r["time_s"] / 1e9, frac_of_clone=clone_t / r["time_s"],
-                 x_ours=r["time_s"] / ours_t, copies=copies)
+                 gb_s=2 * x0.nbytes / r["time_s"] / 1e9, frac_of_clone=paired_ratio(clone, r),
+                 x_ours=paired_ratio(r, ours), copies=copies)
     return rows

@@ -27,7 +27,7 @@ import torch
 
 from ..masking import lead_mask, span_mask, token_mask
 from .common import (CHANNELS, ROTATE_BYTES, Clock, Plan, fresh_outputs_hook, measure_all,
-                     time_of)
+                     paired_ratio, ratio_of, row_of)
 
 SPAN = 50          # 0.1 s at 500 Hz
 SPAN_RATIO = 0.5   # what the span rows ask for (wav2vec 2.0 asks 0.65 of 10-step spans)
@@ -242,11 +242,11 @@ def bench_span(device: torch.device, plan: Plan, B: int, T: int, clock: Clock,
     keys = methods or list(SPAN_METHODS)
     rows = measure_all(clock, [(k, lambda run=runners[k]: run(next(pool)), None) for k in keys],
                        plan, after=fresh_outputs_hook(device, inputs + [x0]))
-    clone_t = next(r["time_s"] for r in rows if r["method"] == "clone")
+    clone = row_of(rows, "clone")
     for r in rows:
         r.update(valid[r["method"]], shape=[B, CHANNELS, T], dtype="float32",
                  requested=LEAD_P if r["method"] in LEAD_METHODS else SPAN_RATIO,
-                 gb_s=2 * x0.nbytes / r["time_s"] / 1e9, x_clone=r["time_s"] / clone_t,
+                 gb_s=2 * x0.nbytes / r["time_s"] / 1e9, x_clone=paired_ratio(r, clone),
                  copies=copies)
     return rows
 
@@ -265,12 +265,12 @@ def bench_token(device: torch.device, plan: Plan, B: int, name: str, clock: Cloc
     ids_keep = runners["ours_token"]()[0]  # ours also keeps its ids ascending
     valid["ours_token"] &= bool((ids_keep.diff(dim=-1) > 0).all())
     rows = measure_all(clock, [(k, runners[k], None) for k in TOKEN_METHODS], plan)
-    mae_t = next(r["time_s"] for r in rows if r["method"] == "mae")
+    mae = row_of(rows, "mae")
     keep = int(L * (1 - TOKEN_RATIO))
     for r in rows:
         r.update(validated=valid[r["method"]], shape=[B, G, L], model=name,
                  requested=TOKEN_RATIO, masked_fraction=1 - keep / L,
-                 mae_over=mae_t / r["time_s"])
+                 mae_over=paired_ratio(mae, r))
     return rows
 
 
@@ -283,19 +283,14 @@ def masking_targets(target: Callable, dev: str, res: Dict[str, List[Dict]]) -> N
     if dev != "cpu" or not span:
         return
     big, small = [256, CHANNELS, 5000], [64, CHANNELS, 1000]
-    clone = time_of(span, "clone", shape=big)
     for key in ("ours_exact", "ours_overlap", "ours_per_lead_exact", "ours_per_lead",
                 "ours_lead", "ours_lead_exact"):
-        t = time_of(span, key, shape=big)
         target(dev, f"{SPAN_METHODS[key]} [256,12,5000] f32: time / x.clone()",
-               None if t is None or clone is None else t / clone, ("<=", 1.3), "x")
-    ours, hf = time_of(span, "ours_exact", shape=small), time_of(span, "transformers", shape=small)
+               ratio_of(span, key, "clone", shape=big), ("<=", 1.3), "x")
     target(dev, "span_mask(exact=True) [64,12,1000]: transformers path / ours",
-           None if ours is None or hf is None else hf / ours, (">=", 10), "x")
-    t_ours = time_of(token, "ours_token", model="ST-MEM")
-    t_mae = time_of(token, "mae", model="ST-MEM")
+           ratio_of(span, "transformers", "ours_exact", shape=small), (">=", 10), "x")
     target(dev, "token_mask (256,12,30): MAE random_masking / ours",
-           None if t_ours is None or t_mae is None else t_mae / t_ours, (">=", 3), "x")
+           ratio_of(token, "mae", "ours_token", model="ST-MEM"), (">=", 3), "x")
 
 
 def masking_markdown(res: Dict[str, List[Dict]], dev: str) -> List[str]:

@@ -10,7 +10,7 @@ import torch
 
 from .. import ops
 from ..utils import multilabel_metrics
-from .common import K_BINNED, Clock, Method, Plan, measure_all, skipped, time_of
+from .common import K_BINNED, Clock, Method, Plan, measure_all, paired_ratio, row_of, skipped
 
 
 # ---- multilabel_metrics: the alternatives -------------------------------------------------
@@ -164,11 +164,11 @@ def bench_metrics(device: torch.device, plan: Plan, N: int, C: int, clock: Clock
     else:
         methods.append(("torchmetrics", lambda: torchmetrics_metrics(tmf, y, p), check(1e-5)))
     rows = _measure_or_drop(clock, methods, plan, "torchmetrics") + rows
-    ours_t = time_of(rows, "ours")
+    ours = row_of(rows, "ours")
     for r in rows:
         r.update(base)
         if r["time_s"] is not None:
-            r.update(x_ours=r["time_s"] / ours_t, gb_s=5 * NC / r["time_s"] / 1e9)
+            r.update(x_ours=paired_ratio(r, ours), gb_s=5 * NC / r["time_s"] / 1e9)
     return rows
 
 
@@ -267,9 +267,9 @@ def bench_binned(device: torch.device, plan: Plan, N: int, C: int, clock: Clock,
         else:
             methods.append((name, lambda fn=fn: fn(tmf, y, p, th32), tm_check))
     rows = _measure_or_drop(clock, methods, plan, "tm_") + rows
-    ours_t = time_of(rows, "ours_counts")
+    ours = row_of(rows, "ours_counts")
     for r in rows:
         r.update(N=N, C=C, K=K_BINNED)
         if r["time_s"] is not None:
-            r["x_ours"] = r["time_s"] / ours_t
+            r["x_ours"] = paired_ratio(r, ours)
     return rows

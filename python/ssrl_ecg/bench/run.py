@@ -102,6 +102,9 @@ def _notes(plan: Plan, tmf, skipped_cuda: bool) -> List[str]:
         f"mode {plan.mode}: up to {plan.reps} timed repeats after a first call, taken in "
         f"turns across the methods of a case, within {plan.budget_s} s per method (at least "
         f"3); an alternative's first call over {plan.slow_s} s is its measurement.",
+        "ratios of two methods' times (time / x.clone(), time / ours, the targets) are paired: "
+        "the median over rounds of the ratio within each round, where both were repeated in "
+        "the same rounds; otherwise (a single-run alternative) the ratio of the medians.",
         "mask bandwidth: every method is charged 2 x the bytes of x (one read, one write); "
         "'of clone BW' = time(x.clone()) / time, so in place can exceed 100%.",
         "the reference loop draws starts in [0, T - block_size), ours (and the pure-torch and "

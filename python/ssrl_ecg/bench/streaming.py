@@ -34,7 +34,7 @@ import torch
 from .. import ops
 from ..metrics import MultilabelMetrics
 from ..utils import multilabel_metrics
-from .common import Clock, Plan, measure_all, skipped, time_of
+from .common import Clock, Plan, measure_all, paired_ratio, ratio_of, row_of, skipped, time_of
 
 STREAM_METHODS: Dict[str, str] = {
     "ours": "ours: MultilabelMetrics (update + compute, AUROC + AUPRC)",
@@ -204,28 +204,23 @@ def streaming_targets(target, dev: str, res: Dict[str, List[Dict]]) -> None:
         return
     stream, counts, busy = res.get("streaming", []), res.get("counts_k", []), res.get("busy", [])
     for N, goal in ((1000000, 60), (200000, 25)):
-        ours = time_of(stream, "ours", N=N, C=71)
-        if ours is None:
+        if time_of(stream, "ours", N=N, C=71) is None:
             continue
         target(dev, f"MultilabelMetrics [{N},71] update+compute: scikit-learn / ours",
-               None if time_of(stream, "sklearn", N=N, C=71) is None
-               else time_of(stream, "sklearn", N=N, C=71) / ours, (">=", goal), "x")
-        tm = time_of(stream, "torchmetrics", N=N, C=71)
+               ratio_of(stream, "sklearn", "ours", N=N, C=71), (">=", goal), "x")
         target(dev, f"MultilabelMetrics [{N},71] update+compute: torchmetrics / ours",
-               None if tm is None else tm / ours, (">=", 20), "x")
+               ratio_of(stream, "torchmetrics", "ours", N=N, C=71), (">=", 20), "x")
     for r in counts:
         if r["method"] == "ours_k1002":
-            k1 = time_of(counts, "ours_k1", N=r["N"], C=r["C"])
             target(dev, f"confusion_counts [{r['N']},{r['C']}]: time K=1002 / time K=1",
-                   None if k1 is None else r["time_s"] / k1, ("<=", 2), "x")
+                   paired_ratio(r, row_of(counts, "ours_k1", N=r["N"], C=r["C"])), ("<=", 2), "x")
     for flag in (False, True):
-        ours = time_of(busy, "ours_mm", busy=flag)
-        sk = time_of(busy, "sklearn_mm", busy=flag)
-        if ours is None:
+        if time_of(busy, "ours_mm", busy=flag) is None:
             continue
         N = next(r["N"] for r in busy if r["method"] == "ours_mm")
         target(dev, f"multilabel_metrics [{N},71] {'one core busy' if flag else 'idle'}: "
-                    "scikit-learn / ours", None if sk is None else sk / ours, (">=", 20), "x")
+                    "scikit-learn / ours", ratio_of(busy, "sklearn_mm", "ours_mm", busy=flag),
+               (">=", 20), "x")
 
 
 def streaming_markdown(res: Dict[str, List[Dict]], dev: str) -> List[str]:
