@@ -249,6 +249,53 @@ def test_the_heap_scrubber_makes_a_warm_free_region_fresh():
     assert share < 0.01, f"{share:.0%} of the block kept its old bytes"
 
 
+def test_the_heap_scrubber_keeps_small_blocks_warm():
+    """The scrub holds its 32 MiB slices until it is dropped: a free region
+    of 48 MiB with resident pages then serves no large block (glibc maps it
+    freshly), and its remaining 16 MiB still serves a small block with its
+    pages (the per-lead mask's case). Freeing the slices at once left their
+    dropped pages to the next small blocks."""
+    import ctypes
+    import gc
+
+    import numpy as np
+
+    from ssrl_ecg.bench.common import FRESH_BYTES, heap_scrubber
+
+    bench.pin_malloc()
+    scrub = heap_scrubber(torch.device("cpu"), FRESH_BYTES)
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    piece, big, small = 16 << 20, 40 << 20, 8 << 20
+
+    def old_share(p, n):
+        return float((np.frombuffer((ctypes.c_uint8 * n).from_address(p), dtype=np.uint8) == 1).mean())
+
+    blocks = [libc.malloc(piece) for _ in range(3)]
+    fence = libc.malloc(1 << 20)  # keeps the region off the heap's top
+    for p in blocks:
+        ctypes.memset(p, 1, piece)
+    lo, hi = min(blocks), max(blocks) + piece
+    if hi - lo != 3 * piece + 2 * (blocks[1] - blocks[0] - piece) or fence < hi:
+        for p in blocks + [fence]:
+            libc.free(p)
+        pytest.skip("this heap did not place the blocks side by side")
+    for p in blocks:
+        libc.free(p)  # one free region of 48 MiB with its pages
+    scrub()
+    p = libc.malloc(big)
+    assert not lo <= p < hi and old_share(p, big) < 0.01  # a fresh mapping
+    libc.free(p)
+    q = libc.malloc(small)
+    assert lo <= q < hi, "the small block did not come from the region's rest"
+    assert old_share(q, small) > 0.99, "the small block lost its pages"
+    libc.free(q)
+    del scrub
+    gc.collect()  # the plugs go back to the heap
+    libc.free(fence)
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_source_commit_names_the_checkout(tmp_path):
     from ssrl_ecg.bench.report import source_commit

@@ -8,6 +8,7 @@ import random
 import statistics
 import sys
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -180,16 +181,20 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
     ms, so each median fell wherever the two groups split it. scrub() takes
     FRESH_BYTES blocks from the heap until glibc has to map one freshly (no
     free region that large is left), hands their whole pages back to the
-    system and frees them all. It cleans 32 MiB slices: the rest of a free
-    region under 32 MiB keeps its pages (a reviewer's constructed 60 MiB
-    region left 45% of a later 61 MB output warm; no such repeat showed in
-    runs J and K). ``malloc_trim(0)`` would clean every free page, but also
-    those of the smaller blocks the model keeps warm (a per-lead mask of 15
-    MB). Run after the call's outputs were freed, the scrub took a freed
-    per-lead mask merged into the heap's top too, and in a masking-only
-    process every per-lead mask then faulted (1.43-1.49x x.clone()); run while
-    they are held, it cannot. Only for benchmarks of large outputs, for the
-    same reason. None where it does not apply."""
+    system and keeps them (plugs, freed when the scrub is dropped at the end
+    of its group): no free region of FRESH_BYTES is left to serve a large
+    output, so glibc maps every one freshly, while the rest of a free region
+    under 32 MiB keeps its pages for the smaller blocks the model keeps warm
+    (a per-lead mask of 15 MB). ``malloc_trim(0)`` would clean every free
+    page, those of the small blocks too. Freeing the slices again at once (as
+    the scrub did before) handed them back as free regions with dropped pages, which
+    the next smaller blocks were carved from: in a masking-only process, half
+    the per-lead masks at [256,12,5000] faulted 9-13 MB of their 15 MB
+    (1.3-1.48x x.clone()); with the slices held, every repeat of every method
+    in that group faults exactly its large outputs. Run after the call's
+    outputs were freed, the scrub would take a freed mask merged into a large
+    region; run while they are held, it cannot. Only for benchmarks of large
+    outputs, for the same reason. None where it does not apply."""
     if out_bytes < FRESH_BYTES or device.type != "cpu" or not sys.platform.startswith("linux"):
         return None
     drop = _page_dropper()
@@ -210,22 +215,20 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
                 heap_start = int(line.split("-", 1)[0], 16)
                 break
 
-    def scrub() -> None:
-        held: List[int] = []
-        try:
-            while len(held) < 64:  # at most 2 GiB of heap
-                p = malloc(FRESH_BYTES)
-                if not p:
-                    return
-                if not heap_start <= p < (sbrk(0) or 0):  # outside the heap: a fresh
-                    free(p)                                # mapping (above or below it)
-                    return
-                held.append(p)
-                drop(p, FRESH_BYTES)
-        finally:
-            for p in held:
-                free(p)
+    plugs: List[int] = []  # held until the scrub itself goes (the end of its group)
 
+    def scrub() -> None:
+        for _ in range(64):  # at most 2 GiB of heap a call
+            p = malloc(FRESH_BYTES)
+            if not p:
+                return
+            if not heap_start <= p < (sbrk(0) or 0):  # outside the heap: a fresh
+                free(p)                                # mapping (above or below it)
+                return
+            drop(p, FRESH_BYTES)
+            plugs.append(p)
+
+    weakref.finalize(scrub, lambda: [free(p) for p in plugs])
     return scrub
 
 
