@@ -224,7 +224,7 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
   double *result = (double *)malloc((size_t)C * 2 * sizeof *result); /* auroc, auprc */
   ssrl_status *errors = (ssrl_status *)calloc((size_t)groups, sizeof *errors);
   if (scratch == NULL || result == NULL || errors == NULL) {
-    free(scratch), free(result), free(errors);
+    ssrl_lines_free(scratch), free(result), free(errors);
     return SSRL_ERR_OUT_OF_MEMORY;
   }
 #ifdef _OPENMP
@@ -254,6 +254,6 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
     memcpy(auroc, result, (size_t)C * sizeof *result);
     if (auprc != NULL) memcpy(auprc, result + C, (size_t)C * sizeof *result);
   }
-  free(scratch), free(result), free(errors);
+  ssrl_lines_free(scratch), free(result), free(errors);
   return error;
 }

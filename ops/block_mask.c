@@ -128,7 +128,7 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
     int64_t *spans = (int64_t *)scratch;
     for (int64_t b = 0; mask != NULL && b < B; ++b)
       ssrl_write_mask_row(mask + b * T, T, spans, sample_spans(seed, b, T, block_size, n, spans));
-    free(scratch);
+    ssrl_lines_free(scratch);
     return SSRL_OK;
   }
 #ifdef _OPENMP
@@ -141,6 +141,6 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
     mask_rows(writer, mask, r0, r1, C, T, block_size, seed, n, (int64_t *)mine,
               (uint8_t *)mine + 2 * (size_t)n * sizeof(int64_t));
   }
-  free(scratch);
+  ssrl_lines_free(scratch);
   return SSRL_OK;
 }

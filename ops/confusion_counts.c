@@ -206,7 +206,7 @@ SSRL_API ssrl_status ssrl_confusion_counts2_cpu(const void *y_true, ssrl_dtype l
   ssrl_status *errors = (ssrl_status *)calloc((size_t)threads, sizeof *errors);
   if (order == NULL || sorted == NULL || hist == NULL || small == NULL || errors == NULL ||
       (use_table && table == NULL)) {
-    free(order), free(sorted), free(table), free(hist), free(small), free(errors);
+    free(order), free(sorted), free(table), ssrl_lines_free(hist), ssrl_lines_free(small), free(errors);
     return SSRL_ERR_OUT_OF_MEMORY;
   }
   memset(hist, 0, (size_t)threads * hist_stride * sizeof *hist);
@@ -237,6 +237,6 @@ SSRL_API ssrl_status ssrl_confusion_counts2_cpu(const void *y_true, ssrl_dtype l
       for (int64_t i = 0; i < hist_len; ++i) hist[i] += hist[(size_t)t * hist_stride + i];
     counts_from_hist(hist, C, K, order, counts);
   }
-  free(order), free(sorted), free(table), free(hist), free(small), free(errors);
+  free(order), free(sorted), free(table), ssrl_lines_free(hist), ssrl_lines_free(small), free(errors);
   return error;
 }

@@ -237,7 +237,7 @@ static inline int ssrl_omp_rows(int64_t rows, int64_t *r0, int64_t *r1) {
    cores bouncing one line on every row: token_mask ran slower on two threads
    than on one (ST-MEM's 3072 groups: 0.38-0.54 ms against 0.41-0.45 ms), as did
    confusion_counts at C = 4. The slices must start at a line: callers
-   allocate them with ssrl_lines_alloc. */
+   allocate them with ssrl_lines_alloc (and free them with ssrl_lines_free). */
 static inline size_t ssrl_line_stride(size_t count, size_t elem_size) {
   const size_t per_line = 64 / elem_size; /* elem_size divides 64 */
   return (count + per_line - 1) / per_line * per_line;
@@ -245,10 +245,25 @@ static inline size_t ssrl_line_stride(size_t count, size_t elem_size) {
 
 /* `count` elements of elem_size bytes for per-thread slices, starting at a
    64-byte line (malloc's 16-byte alignment would let a line straddle two
-   slices); NULL when it fails. Free with free(). */
+   slices); NULL when it fails or the size does not fit a size_t. Free with
+   ssrl_lines_free. */
 static inline void *ssrl_lines_alloc(size_t count, size_t elem_size) {
+  if (elem_size != 0 && count > (SIZE_MAX - 63) / elem_size) return NULL;
   const size_t bytes = count * elem_size;
-  return aligned_alloc(64, bytes == 0 ? 64 : (bytes + 63) & ~(size_t)63);
+  const size_t lines = bytes == 0 ? 64 : (bytes + 63) & ~(size_t)63; /* aligned_alloc wants a multiple */
+#if defined(_MSC_VER)
+  return _aligned_malloc(lines, 64); /* MSVC has no aligned_alloc */
+#else
+  return aligned_alloc(64, lines);
+#endif
+}
+
+static inline void ssrl_lines_free(void *p) {
+#if defined(_MSC_VER)
+  _aligned_free(p);
+#else
+  free(p);
+#endif
 }
 
 #endif /* SSRL_INTERNAL_H */

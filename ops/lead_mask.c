@@ -86,6 +86,6 @@ SSRL_API ssrl_status ssrl_lead_mask_cpu(const void *x, void *out, uint8_t *dropp
       }
     }
   }
-  free(scratch);
+  ssrl_lines_free(scratch);
   return SSRL_OK;
 }

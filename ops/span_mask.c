@@ -141,7 +141,7 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
     for (int64_t b = 0; mask != NULL && b < B; ++b)
       ssrl_write_mask_row(mask + (size_t)b * (size_t)T, T, spans,
                      row_spans(seed, b, T, span, plan.n, plan.exact, scratch, spans));
-    free(scratch);
+    ssrl_lines_free(scratch);
     return SSRL_OK;
   }
 #ifdef _OPENMP
@@ -154,6 +154,6 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
     span_rows(&j, r0, r1, mine, (int64_t *)(mine + spans_at),
               (uint8_t *)mine + spans_at + 2 * (size_t)plan.n * 8u);
   }
-  free(scratch);
+  ssrl_lines_free(scratch);
   return SSRL_OK;
 }

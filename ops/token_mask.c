@@ -82,6 +82,6 @@ SSRL_API ssrl_status ssrl_token_mask_cpu(int64_t rows, int64_t L, double mask_ra
                      mask + r * L);
     }
   }
-  free(scratch);
+  ssrl_lines_free(scratch);
   return SSRL_OK;
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import random
 import statistics
@@ -97,6 +98,7 @@ def pin_malloc() -> str:
 
 
 FRESH_BYTES = 32 << 20  # pin_malloc's mmap threshold: outputs this large are fresh pages
+MAX_PLUGS = 64  # heap_scrubber's held slices: 2 GiB of address space, no resident pages
 _MADV_DONTNEED = 4
 
 
@@ -181,8 +183,8 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
     ms, so each median fell wherever the two groups split it. scrub() takes
     FRESH_BYTES blocks from the heap until glibc has to map one freshly (no
     free region that large is left), hands their whole pages back to the
-    system and keeps them (plugs, freed when the scrub is dropped at the end
-    of its group): no free region of FRESH_BYTES is left to serve a large
+    system and keeps them (plugs, at most MAX_PLUGS, freed when the scrub is
+    dropped at the end of its group): no free region of FRESH_BYTES is left to serve a large
     output, so glibc maps every one freshly, while the rest of a free region
     under 32 MiB keeps its pages for the smaller blocks the model keeps warm
     (a per-lead mask of 15 MB). ``malloc_trim(0)`` would clean every free
@@ -218,16 +220,28 @@ def heap_scrubber(device: torch.device, out_bytes: int) -> Optional[Callable[[],
     plugs: List[int] = []  # held until the scrub itself goes (the end of its group)
 
     def scrub() -> None:
-        for _ in range(64):  # at most 2 GiB of heap a call
-            p = malloc(FRESH_BYTES)
-            if not p:
-                return
-            if not heap_start <= p < (sbrk(0) or 0):  # outside the heap: a fresh
-                free(p)                                # mapping (above or below it)
-                return
-            drop(p, FRESH_BYTES)
-            plugs.append(p)
+        held: List[int] = []
+        try:
+            while len(held) < 64:  # at most 2 GiB of heap a call
+                p = malloc(FRESH_BYTES)
+                if not p:
+                    return
+                if not heap_start <= p < (sbrk(0) or 0):  # outside the heap: a fresh
+                    free(p)                                # mapping (above or below it)
+                    return
+                drop(p, FRESH_BYTES)
+                held.append(p)
+        finally:
+            # At most MAX_PLUGS held in all: a method whose freed temporaries
+            # leave 32 MiB at the heap's top every round would otherwise add a
+            # plug (and 32 MiB of address space, no memory) each round; past
+            # the cap the slices are freed again, as before.
+            keep = max(0, MAX_PLUGS - len(plugs))
+            plugs.extend(held[:keep])
+            for p in held[keep:]:
+                free(p)
 
+    scrub.plugs = plugs  # type: ignore[attr-defined]  # (for the tests)
     weakref.finalize(scrub, lambda: [free(p) for p in plugs])
     return scrub
 
@@ -332,13 +346,16 @@ def paired_ratio(a: Optional[Dict[str, Any]], b: Optional[Dict[str, Any]]) -> Op
     round times every method once, in a shuffled order, within about a second,
     so a slow stretch of the machine (another tenant, a frequency change)
     slows both sides of a round's ratio and moves the median of the ratios
-    less than the ratio of two medians taken over different rounds. Otherwise
-    (a single-run row, or a row with no repeats) the ratio of the medians."""
+    less than the ratio of two medians taken over different rounds. The
+    median is taken of the logarithms, so paired_ratio(b, a) is exactly
+    1 / paired_ratio(a, b) for an even number of rounds too (a column of
+    time / x.clone() and a target of clone / time agree). Otherwise (a
+    single-run row, or a row with no repeats) the ratio of the medians."""
     if a is None or b is None or a.get("time_s") is None or b.get("time_s") is None:
         return None
     ta, tb = a.get("times_s") or [], b.get("times_s") or []
-    if len(ta) == len(tb) > 1:
-        return statistics.median(x / y for x, y in zip(ta, tb))
+    if len(ta) == len(tb) > 1 and all(x > 0 for x in ta) and all(y > 0 for y in tb):
+        return math.exp(statistics.median(math.log(x / y) for x, y in zip(ta, tb)))
     return a["time_s"] / b["time_s"]
 
 
