@@ -217,7 +217,7 @@ SSRL_API ssrl_status ssrl_auroc_auprc_cpu(const void *y_true, ssrl_dtype labels_
   /* per thread: G class buffers and one radix scratch of N keys, then the
      digit histograms */
   const size_t key_bytes = prob_dtype == SSRL_FLOAT64 ? 8 : 4;
-  const size_t keys_bytes = ((size_t)(N > 0 ? N : 1) * key_bytes + 63) & ~(size_t)63;
+  const size_t keys_bytes = ssrl_line_stride((size_t)(N > 0 ? N : 1) * key_bytes, 1);
   const size_t hist_bytes = sizeof(int64_t) * SSRL_RADIX_SIZE * 8;
   const size_t per_thread = (size_t)(width + 1) * keys_bytes + hist_bytes;
   char *scratch = (char *)ssrl_lines_alloc((size_t)threads, per_thread);

@@ -120,7 +120,7 @@ SSRL_API ssrl_status ssrl_block_mask_cpu(const void *x, void *out, uint8_t *mask
   /* per thread: the spans [2 n] (int64), then a mask row [T] for the select
      writer, rounded to 64 bytes */
   const size_t row_scratch = writer.select ? (size_t)T : 0;
-  const size_t scratch_bytes = (2 * (size_t)n * sizeof(int64_t) + row_scratch + 63) & ~(size_t)63;
+  const size_t scratch_bytes = ssrl_line_stride(2 * (size_t)n * sizeof(int64_t) + row_scratch, 1);
   char *scratch = (char *)ssrl_lines_alloc((size_t)threads, scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
 

@@ -250,7 +250,7 @@ static inline size_t ssrl_line_stride(size_t count, size_t elem_size) {
 static inline void *ssrl_lines_alloc(size_t count, size_t elem_size) {
   if (elem_size != 0 && count > (SIZE_MAX - 63) / elem_size) return NULL;
   const size_t bytes = count * elem_size;
-  const size_t lines = bytes == 0 ? 64 : (bytes + 63) & ~(size_t)63; /* aligned_alloc wants a multiple */
+  const size_t lines = bytes == 0 ? 64 : ssrl_line_stride(bytes, 1); /* aligned_alloc wants a multiple */
 #if defined(_MSC_VER)
   return _aligned_malloc(lines, 64); /* MSVC has no aligned_alloc */
 #else

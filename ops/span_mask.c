@@ -131,7 +131,7 @@ SSRL_API ssrl_status ssrl_span_mask_cpu(const void *x, void *out, uint8_t *mask,
      the select writer, rounded to 64 bytes */
   const size_t spans_at = (size_t)ssrl_span_row_bytes(T, plan.n);
   const size_t row_scratch = writer.select ? (size_t)T : 0;
-  const size_t scratch_bytes = (spans_at + 2 * (size_t)plan.n * 8u + row_scratch + 63) & ~(size_t)63;
+  const size_t scratch_bytes = ssrl_line_stride(spans_at + 2 * (size_t)plan.n * 8u + row_scratch, 1);
   char *scratch = (char *)ssrl_lines_alloc((size_t)threads, scratch_bytes);
   if (scratch == NULL) return SSRL_ERR_OUT_OF_MEMORY;
   span_job j = {writer, mask,
