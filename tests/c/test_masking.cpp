@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "internal.h"  // ssrl_line_stride, ssrl_lines_alloc
 #include "naive.h"
 #include "ssrl_ecg/ssrl_ecg.h"
 
@@ -354,3 +355,23 @@ TEST(TokenMask, Errors) {
 }
 
 }  // namespace
+
+// Per-thread scratch slices (ops/internal.h): whole 64-byte lines, starting on
+// one; a size past SIZE_MAX is refused, not wrapped.
+TEST(LineSlices, StrideRoundsToWholeLinesAndAllocRefusesOverflow) {
+  EXPECT_EQ(ssrl_line_stride(0, 4), 0u);
+  EXPECT_EQ(ssrl_line_stride(1, 4), 16u);
+  EXPECT_EQ(ssrl_line_stride(16, 4), 16u);
+  EXPECT_EQ(ssrl_line_stride(17, 4), 32u);
+  EXPECT_EQ(ssrl_line_stride(9, 8), 16u);
+  EXPECT_EQ(ssrl_line_stride(65, 1), 128u);
+  for (size_t bytes : {size_t{0}, size_t{1}, size_t{64}, size_t{1000}}) {
+    void *p = ssrl_lines_alloc(bytes, 1);
+    ASSERT_NE(p, nullptr) << bytes;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u) << bytes;
+    std::memset(p, 1, bytes);
+    ssrl_lines_free(p);
+  }
+  EXPECT_EQ(ssrl_lines_alloc((SIZE_MAX - 63) / 8 + 1, 8), nullptr);  // count * 8 + 63 would wrap
+  EXPECT_EQ(ssrl_lines_alloc(SIZE_MAX, 4), nullptr);
+}
