@@ -50,12 +50,14 @@ __global__ void __launch_bounds__(kMaskThreads) apply_kernel(LeadArgs a) {
   }
 }
 
+/* One thread per unit of the elements: the grid is sized in the units the
+   kernel moves (elements, or bytes when the pointers are not aligned). */
 template <int ES>
-cudaError_t launch_apply(const LeadArgs &a, cudaStream_t s, unsigned blocks) {
+cudaError_t launch_apply(const LeadArgs &a, cudaStream_t s, int64_t elements) {
   if (aligned_to(a.x, ES) && aligned_to(a.out, ES))
-    apply_kernel<typename Unit<ES>::T, 1><<<blocks, kMaskThreads, 0, s>>>(a);
+    apply_kernel<typename Unit<ES>::T, 1><<<mask_blocks(elements), kMaskThreads, 0, s>>>(a);
   else
-    apply_kernel<uint8_t, ES><<<blocks, kMaskThreads, 0, s>>>(a);
+    apply_kernel<uint8_t, ES><<<mask_blocks(elements * ES), kMaskThreads, 0, s>>>(a);
   return cudaGetLastError();
 }
 
@@ -105,12 +107,12 @@ extern "C" SSRL_API ssrl_status ssrl_lead_mask_cuda(const void *x, void *out, ui
   cudaError_t err = cudaGetLastError();
   if (err != cudaSuccess) return SSRL_ERR_CUDA;
   if (T == 0) return SSRL_OK;
-  const unsigned blocks = mask_blocks(B * C * T * static_cast<int64_t>(elem_size));
+  const int64_t elements = B * C * T;
   switch (elem_size) {
-    case 1: err = launch_apply<1>(a, s, blocks); break;
-    case 2: err = launch_apply<2>(a, s, blocks); break;
-    case 4: err = launch_apply<4>(a, s, blocks); break;
-    default: err = launch_apply<8>(a, s, blocks); break;
+    case 1: err = launch_apply<1>(a, s, elements); break;
+    case 2: err = launch_apply<2>(a, s, elements); break;
+    case 4: err = launch_apply<4>(a, s, elements); break;
+    default: err = launch_apply<8>(a, s, elements); break;
   }
   return err == cudaSuccess ? SSRL_OK : SSRL_ERR_CUDA;
 }

@@ -69,13 +69,15 @@ __global__ void __launch_bounds__(kMaskThreads) apply_kernel(SpanArgs a) {
   }
 }
 
+/* The grid is sized in the units the kernel moves: elements, or bytes when
+   a pointer is not element-aligned. */
 template <int ES>
-cudaError_t launch_apply(const SpanArgs &a, cudaStream_t s, unsigned blocks) {
+cudaError_t launch_apply(const SpanArgs &a, cudaStream_t s, int64_t elements) {
   using E = typename Unit<ES>::T;
   const bool elem = aligned_to(a.x, ES) && aligned_to(a.out, ES) &&
                     (a.fill == nullptr || aligned_to(a.fill, ES));
-  if (elem) apply_kernel<E, 1><<<blocks, kMaskThreads, 0, s>>>(a);
-  else apply_kernel<uint8_t, ES><<<blocks, kMaskThreads, 0, s>>>(a);
+  if (elem) apply_kernel<E, 1><<<mask_blocks(elements), kMaskThreads, 0, s>>>(a);
+  else apply_kernel<uint8_t, ES><<<mask_blocks(elements * ES), kMaskThreads, 0, s>>>(a);
   return cudaGetLastError();
 }
 
@@ -148,12 +150,12 @@ extern "C" SSRL_API ssrl_status ssrl_span_mask_cuda(const void *x, void *out, ui
   select_kernel<<<mask_blocks(plan.rows), kMaskThreads, 0, s>>>(a);
   cudaError_t err = cudaGetLastError();
   if (err != cudaSuccess) return SSRL_ERR_CUDA;
-  const unsigned blocks = mask_blocks(B * (C > 0 ? C : 1) * T * static_cast<int64_t>(elem_size));
+  const int64_t elements = B * (C > 0 ? C : 1) * T; /* C == 0: the per-sample mask */
   switch (elem_size) {
-    case 1: err = launch_apply<1>(a, s, blocks); break;
-    case 2: err = launch_apply<2>(a, s, blocks); break;
-    case 4: err = launch_apply<4>(a, s, blocks); break;
-    default: err = launch_apply<8>(a, s, blocks); break;
+    case 1: err = launch_apply<1>(a, s, elements); break;
+    case 2: err = launch_apply<2>(a, s, elements); break;
+    case 4: err = launch_apply<4>(a, s, elements); break;
+    default: err = launch_apply<8>(a, s, elements); break;
   }
   return err == cudaSuccess ? SSRL_OK : SSRL_ERR_CUDA;
 }
