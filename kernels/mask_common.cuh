@@ -15,7 +15,10 @@
 namespace ssrl_cuda {
 
 constexpr int kMaskThreads = 256;
-constexpr int64_t kMaxMaskBlocks = 65535LL * 32; /* grid-stride past this */
+#ifndef SSRL_MASK_MAX_BLOCKS /* tests/emu lowers it to run every grid-stride loop */
+#define SSRL_MASK_MAX_BLOCKS (65535LL * 32)
+#endif
+constexpr int64_t kMaxMaskBlocks = SSRL_MASK_MAX_BLOCKS; /* grid-stride past this */
 
 /* Blocks for n items, kMaskThreads each, grid-stride beyond kMaxMaskBlocks. */
 static inline unsigned mask_blocks(int64_t n) {
