@@ -46,8 +46,15 @@ def _int(name: str, value: object, low: int) -> int:
 
 def _flag(name: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a bool, got {_type_name(value)}")
     return value
+
+
+def _type_name(value: object) -> str:
+    """The type's name, qualified by its module outside builtins: numpy.bool,
+    not a bare "bool" that reads like the type asked for."""
+    t = type(value)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _unit(name: str, value: object) -> float:

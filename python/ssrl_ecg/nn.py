@@ -52,6 +52,13 @@ def _module_seed(device: torch.device) -> torch.Tensor:
                          dtype=torch.int64, device=device)
 
 
+def _check_signal(x: torch.Tensor) -> None:
+    """forward's x: [B, C, T], refused by name as the functions refuse it (the
+    op's own check would raise a RuntimeError). Compiled by TorchScript."""
+    if x.dim() != 3:
+        raise ValueError("x must be 3-D [B, C, T], got " + str(x.dim()) + " dims")
+
+
 class SpanMask(nn.Module):
     """:func:`ssrl_ecg.masking.span_mask` as a module: ``forward(x) -> (out, mask)``.
 
@@ -73,10 +80,15 @@ class SpanMask(nn.Module):
             self.fill = nn.Parameter(torch.rand(masking._int("num_channels", num_channels, 1)))
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        _check_signal(x)
+        fill = self.fill
+        if fill is not None:  # (not one `and`: TorchScript prunes only a plain None test)
+            if fill.shape[0] != x.shape[1]:
+                raise ValueError("x has " + str(x.shape[1]) + " channels, the module's fill "
+                                 + str(fill.shape[0]) + " (num_channels)")
         if self.mask_ratio <= 0:
             shape = [x.shape[0], x.shape[1], x.shape[2]] if self.per_lead else [x.shape[0], x.shape[2]]
             return x, torch.zeros(shape, dtype=torch.bool, device=x.device)
-        fill = self.fill
         if fill is not None:
             fill = fill.to(x.dtype)
         seed = _module_seed(x.device)
@@ -98,6 +110,7 @@ class LeadMask(nn.Module):
         self.exact = masking._flag("exact", exact)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        _check_signal(x)
         seed = _module_seed(x.device)
         out, dropped = torch.ops.ssrl_ecg.lead_mask(x, seed, self.p, self.exact)
         return out, dropped
@@ -119,6 +132,9 @@ class TokenMask(nn.Module):
         self.mask_ratio = masking._unit("mask_ratio", mask_ratio)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        if x.dim() != 3 and x.dim() != 4:
+            raise ValueError("x must be tokens [B, L, D] or [B, G, L, D], got "
+                             + str(x.dim()) + " dims")
         grouped = x.dim() == 4
         B = x.shape[0]
         G = x.shape[1] if grouped else 1

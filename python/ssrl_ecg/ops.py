@@ -85,7 +85,7 @@ def _check_x(x: object) -> Tensor:
         raise ValueError(f"x must be 3-D [B, C, T], got shape {tuple(x.shape)}")
     if x.dtype not in MASK_DTYPES:
         raise TypeError(
-            f"x has dtype {x.dtype}; block_mask takes bool, integer and real floating dtypes"
+            f"x has dtype {x.dtype}; the masks take bool, integer and real floating dtypes"
         )
     if x.shape[2] >= 2**32:  # the start formula draws from 32-bit outputs
         raise ValueError(f"x must have T < 2**32 time steps, got T = {x.shape[2]}")

@@ -472,6 +472,33 @@ def test_nn_modules_scripted():
         torch.argsort(restore, -1)[..., :7], -1).values[..., None].expand(-1, -1, -1, 8)))
 
 
+def test_nn_modules_refuse_a_wrong_input_by_name():
+    # as the functions do: a ValueError naming x, not the op's RuntimeError (a C++
+    # path) or, for TokenMask, gather's "Index tensor must have the same number
+    # of dimensions"; scripted modules raise the same message
+    from ssrl_ecg.nn import LeadMask, SpanMask, TokenMask
+
+    cases = [(SpanMask(0.3, 5), torch.randn(3, 10), "x must be 3-D"),
+             (SpanMask(0.0, 5, per_lead=True), torch.randn(3, 10), "x must be 3-D"),
+             (LeadMask(0.3), torch.randn(3, 4, 5, 6), "x must be 3-D"),
+             (SpanMask(0.3, 5, num_channels=4), torch.randn(2, 3, 40), "fill 4 \\(num_channels\\)"),
+             (TokenMask(0.5), torch.randn(3, 10), "x must be tokens"),
+             (TokenMask(0.5), torch.randn(1, 2, 3, 4, 5), "x must be tokens")]
+    for module, x, message in cases:
+        with pytest.raises(ValueError, match=message):
+            module(x)
+        with pytest.raises(torch.jit.Error, match=message):
+            torch.jit.script(module)(x)
+
+
+def test_messages_name_the_type_and_the_masks():
+    x = torch.randn(2, 3, 40)
+    with pytest.raises(TypeError, match="exact must be a bool, got numpy.bool"):
+        masking.span_mask(x, 0.5, 5, exact=np.bool_(True))
+    with pytest.raises(TypeError, match="x has dtype torch.complex64; the masks take"):
+        masking.lead_mask(x.to(torch.complex64), 0.5)
+
+
 @pytest.mark.parametrize("shape", [(0, 3, 5), (2, 0, 5), (2, 3, 0), (1, 1, 1), (3, 1, 7), (1, 4, 1)])
 def test_outputs_are_new_contiguous_tensors_with_torch_strides(shape):
     # the CPU kernels allocate through aoti_torch_empty_strided with strides of
