@@ -40,6 +40,12 @@ int64_t ssrl_merge_spans(const int64_t *starts, int64_t n, int64_t span, int64_t
 /* mask [T] = 1 on the spans, 0 elsewhere. */
 void ssrl_write_mask_row(uint8_t *mask, int64_t T, const int64_t *spans, int64_t count);
 
+/* mask [T] = 1 on [starts[j], min(starts[j] + span, T)) for j < n, 0
+   elsewhere: the same bytes as ssrl_write_mask_row of the merged spans, from
+   starts in any order, overlapping or not. */
+void ssrl_paint_mask_row(uint8_t *mask, int64_t T, const int64_t *starts, int64_t n,
+                         int64_t span);
+
 /* One thread's rows of one output, and how they are written. */
 typedef struct {
   const char *x;

@@ -79,6 +79,17 @@ SSRL_HD void ssrl_floyd_select(ssrl_stream *s, uint64_t M, uint64_t k, uint32_t 
 
 /* ---- span_mask ------------------------------------------------------------- */
 
+/* The overlapping rule's n starts of one row in draw order: s_j = (u_j * R) >> 32,
+   R = max(1, T - span + 1), as ssrl_span_starts_row draws them. The CPU's
+   select writer paints the mask row straight from these: the union of the
+   spans needs no sort. */
+SSRL_HD void ssrl_span_draws_row(uint64_t seed, uint64_t row, int64_t T, int64_t span, int64_t n,
+                                 int64_t *starts) {
+  ssrl_stream s = ssrl_stream_init(seed, row);
+  const uint64_t R = ssrl_start_range(T, span);
+  for (int64_t j = 0; j < n; ++j) starts[j] = ssrl_start_from_u32(ssrl_stream_next(&s), R);
+}
+
 /* Sorted starts [n] of one row's spans, all of length span, over [0, T).
    exact = 0: the block_mask rule: n draws s_j = (u_j * R) >> 32 with
      R = max(1, T - span + 1), overlaps allowed; starts[] holds the distinct

@@ -6,11 +6,14 @@
  *
  * The per-sample, overlapping, zero-fill case *is* block_mask and goes to
  * ssrl_block_mask_cpu. Every other case: each
- * row's sorted starts come from mask_select.h (shared with
- * kernels/span_mask.cu) and are merged into disjoint spans; every data row is
- * then written by ssrl_write_row (mask_row.c, which says how) from those
- * spans or their mask bytes, as block_mask writes its rows. Rows are split
- * over OpenMP threads past 1 MiB.
+ * row's starts come from mask_select.h (shared with kernels/span_mask.cu).
+ * For the vector select writer, which reads only a row's mask bytes, the
+ * bytes are painted straight from the starts (the overlapping rule's in draw
+ * order, unsorted; mask_row.c's ssrl_paint_mask_row says what that saves);
+ * for the other writers the sorted starts are merged into disjoint spans.
+ * Every data row is then written by ssrl_write_row (mask_row.c, which says
+ * how), as block_mask writes its rows. Rows are split over OpenMP threads
+ * past 1 MiB.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -82,6 +85,22 @@ typedef struct {
   uint64_t seed;
 } span_job;
 
+/* Row sel's mask bytes [T] for the select writer, painted from its starts
+   (ssrl_paint_mask_row): the overlapping rule's draws as they come, the exact
+   rule's sorted ones; no merge. scratch as for row_spans. */
+static void row_painted(uint64_t seed, int64_t sel, int64_t T, int64_t span, int64_t n,
+                        int exact, void *scratch, uint8_t *mask) {
+  uint32_t *bits = (uint32_t *)scratch;
+  int64_t *starts = (int64_t *)(bits + ssrl_span_bits_words(T));
+  if (exact) {
+    memset(bits, 0, ssrl_span_bits_words(T) * 4u);
+    ssrl_span_starts_row(seed, (uint64_t)sel, T, span, n, 1, bits, starts);
+  } else {
+    ssrl_span_draws_row(seed, (uint64_t)sel, T, span, n, starts);
+  }
+  ssrl_paint_mask_row(mask, T, starts, n, span);
+}
+
 /* Data rows [r0, r1) of the flattened [B * C]; a selection row's spans are
    redrawn only when the range enters a new one. */
 static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, int64_t *spans,
@@ -92,13 +111,19 @@ static void span_rows(const span_job *j, int64_t r0, int64_t r1, void *scratch, 
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t sel = j->per_lead ? r : r / j->C, c = r % j->C;
     if (sel != cached) {
-      count = row_spans(j->seed, sel, j->T, j->span, j->n, j->exact, scratch, spans);
       cached = sel;
       /* the mask row is written by the thread that owns its first data row;
          a thread that starts mid-sample, or no mask, keeps its own bytes */
       const int owns = j->mask != NULL && (j->per_lead || c == 0);
-      bytes = ssrl_row_mask_bytes(&w, owns ? j->mask + (size_t)sel * (size_t)j->T : NULL,
-                                  mask_row, spans, count);
+      uint8_t *owned = owns ? j->mask + (size_t)sel * (size_t)j->T : NULL;
+      if (w.select) { /* reads only the mask bytes: no spans needed */
+        uint8_t *dst = owned != NULL ? owned : mask_row;
+        row_painted(j->seed, sel, j->T, j->span, j->n, j->exact, scratch, dst);
+        bytes = dst;
+      } else {
+        count = row_spans(j->seed, sel, j->T, j->span, j->n, j->exact, scratch, spans);
+        bytes = ssrl_row_mask_bytes(&w, owned, mask_row, spans, count);
+      }
     }
     ssrl_write_row(&w, r, r1, spans, count, bytes,
                    j->fill != NULL ? j->fill + (size_t)c * j->es : NULL);
