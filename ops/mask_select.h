@@ -83,11 +83,15 @@ SSRL_HD void ssrl_floyd_select(ssrl_stream *s, uint64_t M, uint64_t k, uint32_t 
    R = max(1, T - span + 1), as ssrl_span_starts_row draws them. The CPU's
    select writer paints the mask row straight from these: the union of the
    spans needs no sort. */
+SSRL_HD int64_t ssrl_span_draw(ssrl_stream *s, uint64_t R) {
+  return ssrl_start_from_u32(ssrl_stream_next(s), R);
+}
+
 SSRL_HD void ssrl_span_draws_row(uint64_t seed, uint64_t row, int64_t T, int64_t span, int64_t n,
                                  int64_t *starts) {
   ssrl_stream s = ssrl_stream_init(seed, row);
   const uint64_t R = ssrl_start_range(T, span);
-  for (int64_t j = 0; j < n; ++j) starts[j] = ssrl_start_from_u32(ssrl_stream_next(&s), R);
+  for (int64_t j = 0; j < n; ++j) starts[j] = ssrl_span_draw(&s, R);
 }
 
 /* Sorted starts [n] of one row's spans, all of length span, over [0, T).
@@ -107,7 +111,7 @@ SSRL_HD int64_t ssrl_span_starts_row(uint64_t seed, uint64_t row, int64_t T, int
     ssrl_floyd_select(&s, M, (uint64_t)n, bits);
   } else {
     M = ssrl_start_range(T, span);
-    for (int64_t j = 0; j < n; ++j) ssrl_bit_set(bits, (uint64_t)ssrl_start_from_u32(ssrl_stream_next(&s), M));
+    for (int64_t j = 0; j < n; ++j) ssrl_bit_set(bits, (uint64_t)ssrl_span_draw(&s, M));
   }
   /* The set bits ascending, without a branch per word (a set is sparse: a
      data-dependent branch per word mispredicted on most of them): each word
